@@ -1,0 +1,97 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { pack } from 'msgpackr';
+import { decodePublisherMessage, decodeRelayMessage, encodeMessage } from './codec.ts';
+import { TabcastError } from './errors.ts';
+import { PROTOCOL_VERSION } from './limits.ts';
+import type { ChunkMessage, HelloMessage } from './protocol.ts';
+
+const hello: HelloMessage = {
+  type: 'hello',
+  version: PROTOCOL_VERSION,
+  key: 'tck_abc.def',
+  video: { codec: 'avc' },
+  audio: { codec: 'opus', sampleRate: 48_000, numberOfChannels: 2 },
+};
+
+const chunk: ChunkMessage = {
+  type: 'chunk',
+  track: 'video',
+  timestampUs: 1_234_567,
+  durationUs: 33_333,
+  key: true,
+  data: new Uint8Array([0, 0, 0, 2, 0x65, 0x88]),
+  config: { codec: 'avc1.640028', codedWidth: 1280, codedHeight: 720, description: new Uint8Array([1, 0x64, 0, 0x28, 0xff]) },
+};
+
+function expectCode(fn: () => unknown, code: string) {
+  assert.throws(fn, (err: unknown) => err instanceof TabcastError && err.code === code);
+}
+
+test('hello and chunk round-trip unchanged', () => {
+  assert.deepEqual(decodePublisherMessage(encodeMessage(hello)), hello);
+  const back = decodePublisherMessage(encodeMessage(chunk)) as ChunkMessage;
+  assert.equal(back.timestampUs, chunk.timestampUs);
+  assert.deepEqual(Array.from(back.data), Array.from(chunk.data));
+  assert.equal(back.config?.codec, 'avc1.640028');
+});
+
+test('relay messages round-trip', () => {
+  const welcome = { type: 'welcome', version: 1, streamId: 'abc123', watchUrl: '/watch/abc123', hlsUrl: '/hls/abc123/index.m3u8', resumed: false } as const;
+  assert.deepEqual(decodeRelayMessage(encodeMessage(welcome)), welcome);
+  const err = { type: 'error', code: 'unauthorized', message: 'unknown stream key', fatal: true } as const;
+  assert.deepEqual(decodeRelayMessage(encodeMessage(err)), err);
+});
+
+test('timestamps beyond 32 bits survive', () => {
+  const big = { ...chunk, timestampUs: 2 ** 40 + 7 };
+  assert.equal((decodePublisherMessage(encodeMessage(big)) as ChunkMessage).timestampUs, 2 ** 40 + 7);
+});
+
+test('every truncation of a valid message is rejected with bad-message', () => {
+  const bytes = encodeMessage(chunk);
+  for (let n = 1; n < bytes.byteLength; n++) {
+    expectCode(() => decodePublisherMessage(bytes.subarray(0, n)), 'bad-message');
+  }
+});
+
+test('garbage, empty and wrong-shape input is rejected', () => {
+  expectCode(() => decodePublisherMessage(new Uint8Array()), 'bad-message');
+  expectCode(() => decodePublisherMessage(new Uint8Array([0xc1])), 'bad-message'); // never-used msgpack byte
+  expectCode(() => decodePublisherMessage(pack('hello')), 'bad-message');
+  expectCode(() => decodePublisherMessage(pack({ type: 'nope' })), 'bad-message');
+  expectCode(() => decodePublisherMessage(pack({ ...chunk, timestampUs: -1 })), 'bad-message');
+  expectCode(() => decodePublisherMessage(pack({ ...chunk, timestampUs: 1.5 })), 'bad-message');
+  expectCode(() => decodePublisherMessage(pack({ ...chunk, track: 'subtitles' })), 'bad-message');
+  expectCode(() => decodePublisherMessage(pack({ ...chunk, data: 'not bytes' })), 'bad-message');
+  expectCode(() => decodePublisherMessage(pack({ ...chunk, extra: 1 })), 'bad-message');
+  expectCode(() => decodePublisherMessage(pack({ ...hello, key: '' })), 'bad-message');
+  expectCode(() => decodePublisherMessage(pack({ ...chunk, config: { ...chunk.config, codec: 'hev1.1.6.L93.B0' } })), 'bad-message');
+});
+
+test('random bytes never throw anything but a TabcastError', () => {
+  let seed = 42;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  for (let i = 0; i < 5000; i++) {
+    const bytes = new Uint8Array(1 + Math.floor(rand() * 64)).map(() => Math.floor(rand() * 256));
+    try {
+      decodePublisherMessage(bytes);
+    } catch (err) {
+      assert.ok(err instanceof TabcastError, `non-Tabcast error for ${bytes}: ${err}`);
+    }
+  }
+});
+
+test('oversized messages are refused before parsing', () => {
+  const bytes = encodeMessage({ ...chunk, data: new Uint8Array(2048) });
+  expectCode(() => decodePublisherMessage(bytes, 1024), 'message-too-large');
+});
+
+test('the error message names the failing field', () => {
+  try {
+    decodePublisherMessage(pack({ ...chunk, durationUs: 'x' }));
+    assert.fail('should throw');
+  } catch (err) {
+    assert.match((err as Error).message, /durationUs/);
+  }
+});

@@ -1,0 +1,55 @@
+/**
+ * Paired encode/decode for the publish protocol. Plain msgpack maps (no msgpackr records), so
+ * every message decodes on its own: a peer that joins mid-stream, or a relay that forwards bytes
+ * unchanged, never needs shared structures.
+ */
+import { Packr } from 'msgpackr';
+import * as v from 'valibot';
+import { TabcastError } from './errors.ts';
+import { LIMITS } from './limits.ts';
+import { PublisherMessage, RelayMessage } from './protocol.ts';
+
+const packr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true, int64AsType: 'number' });
+
+/** Encodes a message. The result is a fresh Uint8Array (safe to transfer or queue). */
+export function encodeMessage(message: PublisherMessage | RelayMessage): Uint8Array {
+  return packr.pack(message);
+}
+
+function unpackBytes(bytes: Uint8Array, maxBytes: number): unknown {
+  if (bytes.byteLength === 0) throw new TabcastError('bad-message', 'empty message');
+  if (bytes.byteLength > maxBytes) {
+    throw new TabcastError('message-too-large', `message of ${bytes.byteLength} bytes exceeds the ${maxBytes}-byte limit`);
+  }
+  let value: unknown;
+  try {
+    value = packr.unpack(bytes);
+  } catch (err) {
+    throw new TabcastError('bad-message', `not valid msgpack: ${(err as Error).message}`.slice(0, LIMITS.maxReasonLength));
+  }
+  // msgpackr hands out Buffer in Node; both are Uint8Array, which is all the schema asks.
+  return value;
+}
+
+function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+  const first = issues[0];
+  if (!first) return 'invalid message';
+  const path = first.path?.map((p) => String(p.key)).join('.') ?? '';
+  return `${path ? path + ': ' : ''}${first.message}`.slice(0, LIMITS.maxReasonLength);
+}
+
+function parseWith<S extends v.GenericSchema>(schema: S, value: unknown): v.InferOutput<S> {
+  const result = v.safeParse(schema, value);
+  if (!result.success) throw new TabcastError('bad-message', describeIssues(result.issues));
+  return result.output;
+}
+
+/** Decodes and validates a publisher → relay message. Throws TabcastError('bad-message' | 'message-too-large'). */
+export function decodePublisherMessage(bytes: Uint8Array, maxBytes: number = LIMITS.maxMessageBytes): PublisherMessage {
+  return parseWith(PublisherMessage, unpackBytes(bytes, maxBytes));
+}
+
+/** Decodes and validates a relay → publisher message. */
+export function decodeRelayMessage(bytes: Uint8Array, maxBytes: number = LIMITS.maxMessageBytes): RelayMessage {
+  return parseWith(RelayMessage, unpackBytes(bytes, maxBytes));
+}

@@ -1,0 +1,6 @@
+export * from './errors.ts';
+export * from './limits.ts';
+export * from './presets.ts';
+export * from './protocol.ts';
+export * from './codec.ts';
+export * from './api.ts';

@@ -1,0 +1,24 @@
+/**
+ * Limits and defaults shared by the studio and the relay. The relay can raise or lower
+ * the relay-side ones through its config (see apps/relay/src/config/config.ts).
+ */
+export const PROTOCOL_VERSION = 1;
+
+export const LIMITS = Object.freeze({
+  /** Largest binary message the relay accepts (one encoded chunk plus framing). Default 4 MiB. */
+  maxMessageBytes: 4 * 1024 * 1024,
+  /** Longest stream key accepted, in characters. */
+  maxKeyLength: 256,
+  /** Longest codec string ("avc1.640028"). */
+  maxCodecStringLength: 64,
+  /** Largest codec description (avcC). */
+  maxDescriptionBytes: 64 * 1024,
+  /** Largest picture the software H.264 path can encode (Chromium caps at 1920×1088). */
+  maxVideoWidth: 4096,
+  maxVideoHeight: 4096,
+  /** Longest error/reason text carried in a message. */
+  maxReasonLength: 500,
+} as const);
+
+/** Path-safe stream id: what the relay hands out and all it accepts in URLs. */
+export const STREAM_ID_PATTERN = /^[A-Za-z0-9_-]{6,32}$/;
