@@ -1,0 +1,110 @@
+/**
+ * The relay's configuration: one frozen defaults object, and the only place that reads process.env.
+ * Every setting is documented in docs/configuration.md.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LIMITS } from '@tabcast/shared';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+export interface RelayConfig {
+  /** HTTP + WebSocket port. Env PORT. Default 8080. */
+  port: number;
+  /** Bind address. Env HOST. Default 0.0.0.0 (all interfaces). */
+  host: string;
+  /** Base URL printed in links (studio link on first start). Env TABCAST_PUBLIC_URL. Default http://localhost:<port>. */
+  publicUrl: string;
+  /** Keys, HLS output. Env TABCAST_DATA_DIR. Default <repo>/.data. */
+  dataDir: string;
+  /** Built web app served at /. Env TABCAST_WEB_DIR. Default <repo>/apps/web/dist. */
+  webDir: string;
+  /** FFmpeg binary. Env FFMPEG_PATH. Default "ffmpeg" (on PATH). */
+  ffmpegPath: string;
+  /** A stream key to accept (pre-seeded into the key store). Env TABCAST_STREAM_KEY. Default none. */
+  seedStreamKey: string | null;
+  /** HLS segment target duration, seconds. Env TABCAST_HLS_TIME. Default 2. */
+  hlsTimeSec: number;
+  /** Segments kept in the live playlist. Env TABCAST_HLS_LIST_SIZE. Default 5. */
+  hlsListSize: number;
+  /** AAC bitrate FFmpeg encodes the Opus audio to, bits/s. Default 128000. */
+  aacBitrate: number;
+  /** Largest WebSocket message accepted, bytes. Env TABCAST_MAX_MESSAGE_BYTES. Default 4 MiB. */
+  maxMessageBytes: number;
+  /** A publisher must send hello within this, ms. Default 5000. */
+  handshakeTimeoutMs: number;
+  /** Bytes queued towards FFmpeg per stream before whole GOPs are dropped. Env TABCAST_MAX_QUEUE_BYTES. Default 16 MiB. */
+  maxQueueBytes: number;
+  /** How long a stream waits for its dropped publisher to reconnect, ms. Env TABCAST_RECONNECT_GRACE_MS. Default 15000. */
+  reconnectGraceMs: number;
+  /** How long FFmpeg may take to finish after its input ends before it is killed, ms. Default 5000. */
+  ffmpegExitTimeoutMs: number;
+  /** How long an ended stream's HLS files and listing are kept, ms. Env TABCAST_ENDED_RETENTION_MS. Default 10 min. */
+  endedRetentionMs: number;
+  /** Log level. Env TABCAST_LOG (debug | info | warn | error). Default info. */
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export const RELAY_DEFAULTS = Object.freeze({
+  port: 8080,
+  host: '0.0.0.0',
+  dataDir: path.join(repoRoot, '.data'),
+  webDir: path.join(repoRoot, 'apps/web/dist'),
+  ffmpegPath: 'ffmpeg',
+  seedStreamKey: null,
+  hlsTimeSec: 2,
+  hlsListSize: 5,
+  aacBitrate: 128_000,
+  maxMessageBytes: LIMITS.maxMessageBytes,
+  handshakeTimeoutMs: 5_000,
+  maxQueueBytes: 16 * 1024 * 1024,
+  reconnectGraceMs: 15_000,
+  ffmpegExitTimeoutMs: 5_000,
+  endedRetentionMs: 10 * 60_000,
+  logLevel: 'info',
+} as const satisfies Omit<RelayConfig, 'publicUrl'>);
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; got "${raw}"`);
+  }
+  return n;
+}
+
+/** Validates overrides and environment into a complete config; throws ConfigError naming the bad setting. */
+export function resolveConfig(overrides: Partial<RelayConfig> = {}, env: NodeJS.ProcessEnv = process.env): RelayConfig {
+  const logLevel = (env.TABCAST_LOG ?? RELAY_DEFAULTS.logLevel) as RelayConfig['logLevel'];
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    throw new ConfigError(`TABCAST_LOG must be one of debug, info, warn, error; got "${logLevel}"`);
+  }
+  const port = overrides.port ?? int(env, 'PORT', RELAY_DEFAULTS.port, 0, 65535);
+  const config: RelayConfig = {
+    ...RELAY_DEFAULTS,
+    port,
+    host: env.HOST || RELAY_DEFAULTS.host,
+    publicUrl: (env.TABCAST_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
+    dataDir: path.resolve(env.TABCAST_DATA_DIR || RELAY_DEFAULTS.dataDir),
+    webDir: path.resolve(env.TABCAST_WEB_DIR || RELAY_DEFAULTS.webDir),
+    ffmpegPath: env.FFMPEG_PATH || RELAY_DEFAULTS.ffmpegPath,
+    seedStreamKey: env.TABCAST_STREAM_KEY || null,
+    hlsTimeSec: int(env, 'TABCAST_HLS_TIME', RELAY_DEFAULTS.hlsTimeSec, 1, 10),
+    hlsListSize: int(env, 'TABCAST_HLS_LIST_SIZE', RELAY_DEFAULTS.hlsListSize, 2, 30),
+    maxMessageBytes: int(env, 'TABCAST_MAX_MESSAGE_BYTES', RELAY_DEFAULTS.maxMessageBytes, 64 * 1024, 64 * 1024 * 1024),
+    maxQueueBytes: int(env, 'TABCAST_MAX_QUEUE_BYTES', RELAY_DEFAULTS.maxQueueBytes, 1024 * 1024, 1024 * 1024 * 1024),
+    reconnectGraceMs: int(env, 'TABCAST_RECONNECT_GRACE_MS', RELAY_DEFAULTS.reconnectGraceMs, 0, 600_000),
+    endedRetentionMs: int(env, 'TABCAST_ENDED_RETENTION_MS', RELAY_DEFAULTS.endedRetentionMs, 0, 7 * 24 * 3_600_000),
+    logLevel,
+    ...overrides,
+  };
+  if (config.seedStreamKey !== null && config.seedStreamKey.length < 8) {
+    throw new ConfigError('TABCAST_STREAM_KEY must be at least 8 characters');
+  }
+  return Object.freeze(config);
+}

@@ -1,0 +1,107 @@
+/**
+ * One supervised FFmpeg child: drain-aware writes to stdin, stderr kept as structured lines,
+ * explicit state, and a bounded shutdown (end input → wait → SIGKILL).
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import type { Logger } from '../util/logger.ts';
+
+export type FfmpegState = 'running' | 'ending' | 'exited';
+
+export interface FfmpegExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Last stderr lines, for an error message in words. */
+  stderrTail: string[];
+}
+
+/** How processes are started; tests and benches may pass their own. */
+export type Spawner = (cmd: string, args: string[]) => ChildProcessByStdio<Writable, null, Readable>;
+export const defaultSpawner: Spawner = (cmd, args) => spawn(cmd, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+
+const STDERR_TAIL_LINES = 20;
+
+export class FfmpegProcess {
+  state: FfmpegState = 'running';
+  readonly exited: Promise<FfmpegExit>;
+  readonly pid: number | undefined;
+  private child: ChildProcessByStdio<Writable, null, Readable>;
+  private stderrTail: string[] = [];
+  private stdinBroken = false;
+
+  constructor(ffmpegPath: string, args: string[], private log: Logger, spawner: Spawner = defaultSpawner) {
+    this.child = spawner(ffmpegPath, args);
+    this.pid = this.child.pid;
+    this.child.stdin.on('error', (err: NodeJS.ErrnoException) => {
+      // EPIPE when FFmpeg died first: the exit handler reports it; writes stop here.
+      this.stdinBroken = true;
+      if (err.code !== 'EPIPE') this.log.warn('ffmpeg stdin error', { error: err.message });
+    });
+    let partial = '';
+    this.child.stderr.setEncoding('utf8');
+    this.child.stderr.on('data', (text: string) => {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.trim()) continue;
+        this.stderrTail.push(line);
+        if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
+        this.log.warn('ffmpeg', { line });
+      }
+    });
+    this.exited = new Promise((resolve) => {
+      const done = (code: number | null, signal: NodeJS.Signals | null) => {
+        this.state = 'exited';
+        resolve({ code, signal, stderrTail: [...this.stderrTail] });
+      };
+      this.child.once('error', (err) => {
+        this.stderrTail.push(`could not start ${ffmpegPath}: ${err.message}`);
+        done(null, null);
+      });
+      this.child.once('close', done);
+    });
+  }
+
+  /** Writes bytes to FFmpeg's stdin; resolves when FFmpeg can take more (after `drain` if needed). */
+  write(bytes: Uint8Array): Promise<void> {
+    if (this.state !== 'running' || this.stdinBroken) return Promise.resolve();
+    if (this.child.stdin.write(bytes)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const finish = () => {
+        this.child.stdin.off('drain', finish);
+        this.child.stdin.off('close', finish);
+        resolve();
+      };
+      this.child.stdin.once('drain', finish);
+      this.child.stdin.once('close', finish);
+    });
+  }
+
+  /** Ends the input so FFmpeg finalises its outputs, then waits; kills it after `timeoutMs`. */
+  async end(timeoutMs: number): Promise<FfmpegExit> {
+    if (this.state === 'running') {
+      this.state = 'ending';
+      this.child.stdin.end();
+    }
+    const timer = setTimeout(() => {
+      this.log.warn('ffmpeg did not exit in time; killing', { timeoutMs });
+      this.child.kill('SIGKILL');
+    }, timeoutMs);
+    try {
+      return await this.exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  kill(): void {
+    if (this.state !== 'exited') this.child.kill('SIGKILL');
+  }
+}
+
+/** Words for an FFmpeg exit, from its code/signal and its last stderr line. */
+export function describeExit(exit: FfmpegExit): string {
+  const last = exit.stderrTail.at(-1);
+  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  return last ? `FFmpeg ${how}: ${last}` : `FFmpeg ${how}`;
+}

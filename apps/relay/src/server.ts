@@ -1,0 +1,111 @@
+/**
+ * Builds the relay: one HTTP server on one port for the web app, the JSON API, HLS files and the
+ * two WebSocket endpoints. `createRelay` is what main.ts and the tests both start.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import type { RelayConfig } from './config/config.ts';
+import type { Spawner } from './ffmpeg/ffmpeg-process.ts';
+import { serveHls } from './http/hls-files.ts';
+import { serveStatic } from './http/static-files.ts';
+import { KeyStore } from './keys/key-store.ts';
+import { StreamRegistry } from './streams/stream-registry.ts';
+import type { Logger } from './util/logger.ts';
+import { attachEvents } from './ws/events-handler.ts';
+import { handlePublisher } from './ws/publish-handler.ts';
+
+export interface Relay {
+  server: http.Server;
+  registry: StreamRegistry;
+  keys: KeyStore;
+  /** e.g. http://127.0.0.1:8080 — the address actually bound. */
+  url: string;
+  /** Graceful stop: ends every stream (#EXT-X-ENDLIST), waits for FFmpeg, closes sockets. */
+  close(): Promise<void>;
+}
+
+export async function createRelay(config: RelayConfig, log: Logger, opts: { spawner?: Spawner } = {}): Promise<Relay> {
+  const keys = new KeyStore(config.dataDir);
+  const registry = new StreamRegistry(config, log, opts.spawner);
+
+  // Media: no compression (it cannot shrink H.264/Opus and costs CPU on both ends).
+  const publishWss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: config.maxMessageBytes });
+  // Events: JSON, compressed when a message is over 1 KiB (the ws defaults noted in architecture.md).
+  const eventsWss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024,
+    perMessageDeflate: {
+      threshold: 1024,
+      zlibDeflateOptions: { level: 3, memLevel: 7 },
+      serverNoContextTakeover: true,
+      clientNoContextTakeover: true,
+      serverMaxWindowBits: 10,
+      concurrencyLimit: 10,
+    },
+  });
+  const stopEvents = attachEvents(eventsWss, registry);
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://relay');
+    const pathname = url.pathname;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' });
+      res.end('method not allowed\n');
+      return;
+    }
+    if (pathname.startsWith('/hls/')) return serveHls(registry, req, res, pathname);
+    if (pathname === '/api/streams') return json(res, 200, registry.list());
+    if (pathname.startsWith('/api/streams/')) {
+      const s = registry.get(pathname.slice('/api/streams/'.length));
+      return s ? json(res, 200, s.info()) : json(res, 404, { error: 'no such stream' });
+    }
+    if (pathname === '/api/health') return json(res, 200, { ok: true, liveStreams: registry.live().length });
+    if (pathname.startsWith('/api/')) return json(res, 404, { error: 'no such endpoint' });
+    if (serveStatic(config.webDir, req, res, pathname)) return;
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('not found\n');
+  });
+
+  server.on('upgrade', (req, socket, head) => {
+    const pathname = new URL(req.url ?? '/', 'http://relay').pathname;
+    const remote = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
+    socket.on('error', () => socket.destroy());
+    if (pathname === '/ws/publish') {
+      publishWss.handleUpgrade(req, socket, head, (ws) => handlePublisher(ws, remote, { config, keys, registry, log }));
+    } else if (pathname === '/ws/events') {
+      eventsWss.handleUpgrade(req, socket, head, (ws) => eventsWss.emit('connection', ws, req));
+    } else {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address === '::' ? '::1' : addr.address}]` : addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address;
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      server.close();
+      await registry.endAll('the relay is shutting down');
+      stopEvents();
+      for (const ws of eventsWss.clients) ws.close(1001, 'relay shutting down');
+      for (const ws of publishWss.clients) ws.terminate();
+      server.closeAllConnections();
+    })());
+
+  return { server, registry, keys, url: `http://${host}:${addr.port}`, close };
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

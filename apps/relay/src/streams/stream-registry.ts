@@ -1,0 +1,89 @@
+/** All streams of this relay, live and recently ended, with change notifications. */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { StreamInfo } from '@tabcast/shared';
+import type { RelayConfig } from '../config/config.ts';
+import type { Spawner } from '../ffmpeg/ffmpeg-process.ts';
+import type { Logger } from '../util/logger.ts';
+import { StreamSession } from './stream-session.ts';
+
+export type StreamListener = (info: StreamInfo) => void;
+
+export class StreamRegistry {
+  private sessions = new Map<string, StreamSession>();
+  private listeners = new Set<StreamListener>();
+  private cleanupTimers = new Set<NodeJS.Timeout>();
+
+  constructor(private config: RelayConfig, private log: Logger, private spawner?: Spawner) {
+    fs.mkdirSync(this.hlsRoot, { recursive: true });
+  }
+
+  get hlsRoot(): string {
+    return path.join(this.config.dataDir, 'hls');
+  }
+
+  /** Subscribes to stream changes; returns the unsubscribe function. */
+  on(listener: StreamListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  create(keyId: string, hasAudio: boolean): StreamSession {
+    const id = randomBytes(9).toString('base64url'); // 12 path-safe characters
+    const session = new StreamSession(id, keyId, path.join(this.hlsRoot, id), hasAudio, {
+      config: this.config,
+      log: this.log.child({ stream: id }),
+      ...(this.spawner ? { spawner: this.spawner } : {}),
+      onChange: (s) => this.changed(s),
+    });
+    this.sessions.set(id, session);
+    this.log.info('stream created', { stream: id, keyId });
+    return session;
+  }
+
+  get(id: string): StreamSession | undefined {
+    return this.sessions.get(id);
+  }
+
+  /** The live (not ended) stream published with this key, if any. */
+  liveForKey(keyId: string): StreamSession | undefined {
+    for (const s of this.sessions.values()) if (s.keyId === keyId && s.state !== 'ended') return s;
+    return undefined;
+  }
+
+  list(): StreamInfo[] {
+    return [...this.sessions.values()].map((s) => s.info());
+  }
+
+  live(): StreamSession[] {
+    return [...this.sessions.values()].filter((s) => s.state !== 'ended');
+  }
+
+  private changed(session: StreamSession): void {
+    const info = session.info();
+    for (const l of this.listeners) l(info);
+    if (session.state === 'ended') this.scheduleCleanup(session);
+  }
+
+  /** Ended streams stay listed (and their HLS served) for endedRetentionMs, then go. */
+  private scheduleCleanup(session: StreamSession): void {
+    const timer = setTimeout(() => {
+      this.cleanupTimers.delete(timer);
+      this.sessions.delete(session.id);
+      fs.rm(session.outDir, { recursive: true, force: true }, () => undefined);
+    }, this.config.endedRetentionMs);
+    timer.unref();
+    this.cleanupTimers.add(timer);
+  }
+
+  /** Ends every live stream (playlists get #EXT-X-ENDLIST, FFmpeg exits). */
+  async endAll(reason: string): Promise<void> {
+    await Promise.all(this.live().map((s) => s.end(reason, 'server-shutdown')));
+    for (const t of this.cleanupTimers) clearTimeout(t);
+  }
+
+  killAll(): void {
+    for (const s of this.sessions.values()) s.kill();
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The publish socket (`/ws/publish`): hello with stream key → welcome → chunks → stop.
+ * permessage-deflate is off here: H.264 and Opus do not compress (docs/performance.md).
+ */
+import type { WebSocket } from 'ws';
+import {
+  CLOSE_CODES,
+  PROTOCOL_VERSION,
+  TabcastError,
+  decodePublisherMessage,
+  encodeMessage,
+  type HelloMessage,
+  type RelayMessage,
+} from '@tabcast/shared';
+import type { RelayConfig } from '../config/config.ts';
+import type { KeyStore } from '../keys/key-store.ts';
+import type { StreamRegistry } from '../streams/stream-registry.ts';
+import type { PublisherLink, StreamSession } from '../streams/stream-session.ts';
+import { truncateReason } from '../util/close-reason.ts';
+import type { Logger } from '../util/logger.ts';
+
+type ConnState = 'awaiting-hello' | 'authenticating' | 'publishing' | 'closed';
+
+export interface PublishDeps {
+  config: RelayConfig;
+  keys: KeyStore;
+  registry: StreamRegistry;
+  log: Logger;
+}
+
+export function handlePublisher(ws: WebSocket, remote: string, deps: PublishDeps): void {
+  const log = deps.log.child({ remote });
+  let state: ConnState = 'awaiting-hello';
+  let session: StreamSession | null = null;
+
+  const link: PublisherLink = {
+    send: (message: RelayMessage) => {
+      if (ws.readyState === ws.OPEN) ws.send(encodeMessage(message));
+    },
+    close: (code, reason) => {
+      state = 'closed';
+      ws.close(code, truncateReason(reason));
+    },
+  };
+
+  const fail = (err: unknown) => {
+    const e = TabcastError.wrap(err);
+    if (state === 'closed') return;
+    log.warn('publisher refused', { code: e.code, reason: e.message, stream: session?.id });
+    link.send({ type: 'error', ...e.toPayload(), message: e.message.slice(0, 500) });
+    link.close(CLOSE_CODES[e.code], e.message);
+  };
+
+  const handshakeTimer = setTimeout(() => {
+    if (state === 'awaiting-hello' || state === 'authenticating') {
+      fail(new TabcastError('handshake-timeout', `no valid hello within ${deps.config.handshakeTimeoutMs} ms`));
+    }
+  }, deps.config.handshakeTimeoutMs);
+
+  ws.on('message', (data, isBinary) => {
+    if (state === 'closed') return;
+    try {
+      if (!isBinary) throw new TabcastError('bad-message', 'publish messages must be binary msgpack');
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      const msg = decodePublisherMessage(bytes, deps.config.maxMessageBytes);
+      if (state === 'awaiting-hello') {
+        if (msg.type !== 'hello') throw new TabcastError('bad-message', `expected hello first, got ${msg.type}`);
+        state = 'authenticating';
+        void authenticate(msg).catch(fail);
+        return;
+      }
+      if (state === 'authenticating') throw new TabcastError('bad-message', `${msg.type} sent before welcome`);
+      switch (msg.type) {
+        case 'hello':
+          throw new TabcastError('bad-message', 'hello sent twice');
+        case 'chunk':
+          session!.ingest(msg);
+          return;
+        case 'stop':
+          state = 'closed';
+          void session!.end();
+          return;
+      }
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+  ws.on('close', () => {
+    clearTimeout(handshakeTimer);
+    if (session && state !== 'closed') session.detach(link);
+    state = 'closed';
+  });
+  ws.on('error', (err) => log.warn('publish socket error', { error: err.message }));
+
+  async function authenticate(hello: HelloMessage): Promise<void> {
+    if (hello.version !== PROTOCOL_VERSION) {
+      throw new TabcastError('unsupported-version', `protocol version ${hello.version} is not supported; this relay speaks ${PROTOCOL_VERSION}`);
+    }
+    const keyId = await deps.keys.verify(hello.key);
+    if (state === 'closed') return;
+    if (!keyId) throw new TabcastError('unauthorized', 'unknown or revoked stream key');
+    let resumed = false;
+    if (hello.resume) {
+      const previous = deps.registry.get(hello.resume);
+      if (!previous || previous.keyId !== keyId || previous.state !== 'live') {
+        throw new TabcastError('stream-not-found', `stream ${hello.resume} is over or not yours; go live again`);
+      }
+      session = previous;
+      resumed = true;
+    } else {
+      const existing = deps.registry.liveForKey(keyId);
+      if (existing?.publisherConnected) {
+        throw new TabcastError('stream-busy', 'this stream key is already live in another tab or device');
+      }
+      // A live stream of this key whose publisher is gone is replaced by the new broadcast.
+      if (existing) void existing.end('replaced by a new broadcast with the same key');
+      session = deps.registry.create(keyId, hello.audio !== null);
+    }
+    clearTimeout(handshakeTimer);
+    state = 'publishing';
+    session.attach(link);
+    log.info(resumed ? 'publisher resumed' : 'publisher live', { stream: session.id, keyId });
+    link.send({
+      type: 'welcome',
+      version: PROTOCOL_VERSION,
+      streamId: session.id,
+      watchUrl: `/watch/${session.id}`,
+      hlsUrl: `/hls/${session.id}/index.m3u8`,
+      resumed,
+    });
+  }
+}
