@@ -1,0 +1,21 @@
+/// <reference lib="webworker" />
+// The encoder worker: a thin comlink adapter over Publisher (which also runs on a main thread).
+import * as Comlink from 'comlink';
+import { Publisher } from './publisher.ts';
+import type { EncoderWorkerApi } from './worker-api.ts';
+
+let current: Publisher | null = null;
+
+const api: EncoderWorkerApi = {
+  async start(options, video, audio, onStatus) {
+    if (current) await current.stop();
+    current = new Publisher(options, onStatus);
+    await current.start(video, audio);
+  },
+  async stop() {
+    await current?.stop();
+    current = null;
+  },
+};
+
+Comlink.expose(api);

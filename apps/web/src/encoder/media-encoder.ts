@@ -1,0 +1,306 @@
+/**
+ * WebCodecs encoding for one broadcast: H.264 video and Opus audio, the browser's own timestamps
+ * (re-based per track onto one stream clock), keyframes on a wall-clock schedule and on request,
+ * and backpressure on encodeQueueSize and on the socket. A plain class: the worker is a thin
+ * adapter over it.
+ */
+import type { AudioConfig, ChunkMessage, VideoConfig } from '@tabcast/shared';
+import type { EncoderStats } from './worker-api.ts';
+
+export interface ChunkSink {
+  /** False when the chunk could not go out (socket not live or its buffer is full). */
+  send(chunk: ChunkMessage): boolean;
+  readonly canSend: boolean;
+  readonly bufferedAmount: number;
+}
+
+export interface MediaEncoderOptions {
+  width: number;
+  height: number;
+  frameRate: number;
+  bitrate: number;
+  contentHint: string;
+  keyframeIntervalMs: number;
+  audio: { sampleRate: number; numberOfChannels: number; bitrate: number } | null;
+}
+
+/** Frames waiting inside the encoder before new ones are dropped. */
+const MAX_VIDEO_ENCODE_QUEUE = 3;
+const MAX_AUDIO_ENCODE_QUEUE = 20;
+/** A still screen sends no frames; repeat the last one after this long so players never stall. */
+const STILL_FRAME_REPEAT_MS = 500;
+
+/** H.264 profiles to try, best first (level 4.0 covers 1080p30). */
+export function h264Candidates(): string[] {
+  return ['avc1.640028', 'avc1.4d0028', 'avc1.420028'];
+}
+
+export async function pickVideoConfig(o: MediaEncoderOptions): Promise<VideoEncoderConfig> {
+  const errors: string[] = [];
+  for (const codec of h264Candidates()) {
+    const config: VideoEncoderConfig = {
+      codec,
+      width: o.width,
+      height: o.height,
+      bitrate: o.bitrate,
+      framerate: o.frameRate,
+      latencyMode: 'realtime',
+      avc: { format: 'avc' },
+      hardwareAcceleration: 'no-preference',
+      ...(o.contentHint ? { contentHint: o.contentHint } : {}),
+    } as VideoEncoderConfig;
+    try {
+      const support = await VideoEncoder.isConfigSupported(config);
+      if (support.supported) return config;
+      errors.push(`${codec}: not supported`);
+    } catch (err) {
+      errors.push(`${codec}: ${(err as Error).message}`);
+    }
+  }
+  throw new Error(`this browser cannot encode H.264 at ${o.width}×${o.height} (${errors.join('; ')})`);
+}
+
+export class MediaEncoder {
+  private video: VideoEncoder | null = null;
+  private audio: AudioEncoder | null = null;
+  private error: Error | null = null;
+  private startMs = performance.now();
+  /** Per track: µs to add to the source's timestamps to land on the stream clock. */
+  private offsetUs: { video: number | null; audio: number | null } = { video: null, audio: null };
+  private lastVideoTs = -1;
+  private lastKeyAtMs = -Infinity;
+  private keyRequested = true;
+  /** Send codec config with the next chunk of each track (first chunk, reconnect). */
+  private sendConfig = { video: true, audio: true };
+  private videoConfig: VideoConfig | null = null;
+  private audioConfig: AudioConfig | null = null;
+  private encodeStart = new Map<number, number>();
+  private lastFrame: VideoFrame | null = null;
+  private lastFrameAtMs = 0;
+  private stillTimer: ReturnType<typeof setInterval> | null = null;
+  private window = { frames: 0, bytes: 0, encodeMs: 0 };
+  private totals = { framesEncoded: 0, framesDropped: 0 };
+  private lastStats: EncoderStats;
+  codec = '';
+
+  constructor(private o: MediaEncoderOptions, private sink: ChunkSink, private onError: (err: Error) => void) {
+    this.lastStats = { fps: 0, bitrate: 0, encodeMsAvg: 0, framesEncoded: 0, framesDropped: 0, bufferedBytes: 0, codec: '' };
+  }
+
+  async configure(): Promise<void> {
+    const config = await pickVideoConfig(this.o);
+    this.codec = config.codec;
+    this.video = new VideoEncoder({
+      output: (chunk, meta) => this.onVideoChunk(chunk, meta),
+      error: (err) => this.fail(err),
+    });
+    this.video.configure(config);
+    if (this.o.audio) {
+      const audioConfig: AudioEncoderConfig = {
+        codec: 'opus',
+        sampleRate: this.o.audio.sampleRate,
+        numberOfChannels: this.o.audio.numberOfChannels,
+        bitrate: this.o.audio.bitrate,
+      };
+      const support = await AudioEncoder.isConfigSupported(audioConfig);
+      if (!support.supported) throw new Error('this browser cannot encode Opus audio');
+      this.audio = new AudioEncoder({ output: (chunk, meta) => this.onAudioChunk(chunk, meta), error: (err) => this.fail(err) });
+      this.audio.configure(audioConfig);
+    }
+    this.stillTimer = setInterval(() => this.repeatStillFrame(), STILL_FRAME_REPEAT_MS / 2);
+  }
+
+  /** The relay (or a reconnect) wants a keyframe with codec config next. */
+  requestKeyframe(): void {
+    this.keyRequested = true;
+    this.sendConfig = { video: true, audio: true };
+  }
+
+  encodeVideo(frame: VideoFrame): void {
+    if (this.error || !this.video) return frame.close();
+    this.lastFrame?.close();
+    this.lastFrame = frame.clone();
+    this.lastFrameAtMs = performance.now();
+    this.encodeFrame(frame);
+  }
+
+  private encodeFrame(frame: VideoFrame): void {
+    const video = this.video!;
+    const now = performance.now();
+    // Behind: drop the raw frame (never an encoded one, which would break the GOP) and ask for a
+    // keyframe so the stream recovers cleanly once there is room again.
+    if (video.encodeQueueSize >= MAX_VIDEO_ENCODE_QUEUE || !this.sink.canSend) {
+      this.totals.framesDropped++;
+      if (!this.sink.canSend) this.keyRequested = true;
+      frame.close();
+      return;
+    }
+    if (this.offsetUs.video === null) this.offsetUs.video = Math.round((now - this.startMs) * 1000) - frame.timestamp;
+    let ts = frame.timestamp + this.offsetUs.video;
+    if (ts <= this.lastVideoTs) {
+      // Repeated still frames and real ones can meet; keep timestamps strictly increasing.
+      ts = this.lastVideoTs + 1000;
+    }
+    this.lastVideoTs = ts;
+    const keyFrame = this.keyRequested || now - this.lastKeyAtMs >= this.o.keyframeIntervalMs;
+    if (keyFrame) {
+      this.keyRequested = false;
+      this.lastKeyAtMs = now;
+    }
+    const stamped = ts === frame.timestamp ? frame : new VideoFrame(frame, { timestamp: ts });
+    if (stamped !== frame) frame.close();
+    this.encodeStart.set(ts, now);
+    try {
+      video.encode(stamped, { keyFrame });
+    } catch (err) {
+      this.fail(err as Error);
+    } finally {
+      stamped.close();
+    }
+  }
+
+  private repeatStillFrame(): void {
+    if (!this.lastFrame || this.error) return;
+    const idle = performance.now() - this.lastFrameAtMs;
+    if (idle < STILL_FRAME_REPEAT_MS) return;
+    const last = this.lastFrame;
+    // Same picture, later time: the source clock advanced by the idle time.
+    const repeat = new VideoFrame(last, { timestamp: last.timestamp + Math.round(idle * 1000) });
+    this.lastFrame = repeat.clone();
+    last.close();
+    this.lastFrameAtMs = performance.now();
+    this.encodeFrame(repeat);
+  }
+
+  encodeAudio(data: AudioData): void {
+    if (this.error || !this.audio) return data.close();
+    if (this.audio.encodeQueueSize >= MAX_AUDIO_ENCODE_QUEUE) {
+      data.close();
+      return;
+    }
+    if (this.offsetUs.audio === null) this.offsetUs.audio = Math.round((performance.now() - this.startMs) * 1000) - data.timestamp;
+    try {
+      this.audio.encode(data);
+    } catch (err) {
+      this.fail(err as Error);
+    } finally {
+      data.close();
+    }
+  }
+
+  private onVideoChunk(chunk: EncodedVideoChunk, meta?: EncodedVideoChunkMetadata): void {
+    const started = this.encodeStart.get(chunk.timestamp);
+    this.encodeStart.delete(chunk.timestamp);
+    if (started !== undefined) this.window.encodeMs += performance.now() - started;
+    const dc = meta?.decoderConfig;
+    if (dc?.description) {
+      const next: VideoConfig = {
+        codec: dc.codec,
+        codedWidth: dc.codedWidth ?? this.o.width,
+        codedHeight: dc.codedHeight ?? this.o.height,
+        description: toBytes(dc.description),
+      };
+      if (!this.videoConfig || !sameBytes(this.videoConfig.description, next.description) || this.videoConfig.codec !== next.codec) {
+        this.videoConfig = next;
+        this.sendConfig.video = true;
+      }
+    }
+    const data = new Uint8Array(chunk.byteLength);
+    chunk.copyTo(data);
+    const key = chunk.type === 'key';
+    // After a reconnect the relay resumes only at a keyframe that carries its config.
+    if (this.sendConfig.video && !key) return;
+    const sent = this.sink.send({
+      type: 'chunk',
+      track: 'video',
+      timestampUs: chunk.timestamp,
+      durationUs: chunk.duration ?? 0,
+      key,
+      data,
+      ...(this.sendConfig.video && this.videoConfig ? { config: this.videoConfig } : {}),
+    });
+    if (sent) {
+      if (key) this.sendConfig.video = false;
+      this.window.frames++;
+      this.window.bytes += data.byteLength;
+      this.totals.framesEncoded++;
+    } else {
+      this.keyRequested = true;
+    }
+  }
+
+  private onAudioChunk(chunk: EncodedAudioChunk, meta?: EncodedAudioChunkMetadata): void {
+    const dc = meta?.decoderConfig;
+    if (dc) {
+      this.audioConfig = {
+        codec: 'opus',
+        sampleRate: dc.sampleRate,
+        numberOfChannels: dc.numberOfChannels,
+        ...(dc.description ? { description: toBytes(dc.description) } : {}),
+      };
+    }
+    if (!this.audioConfig) return;
+    const data = new Uint8Array(chunk.byteLength);
+    chunk.copyTo(data);
+    const ts = chunk.timestamp + (this.offsetUs.audio ?? 0);
+    if (ts < 0) return;
+    const sent = this.sink.send({
+      type: 'chunk',
+      track: 'audio',
+      timestampUs: ts,
+      durationUs: chunk.duration ?? 0,
+      key: true,
+      data,
+      ...(this.sendConfig.audio ? { config: this.audioConfig } : {}),
+    });
+    if (sent) {
+      this.sendConfig.audio = false;
+      this.window.bytes += data.byteLength;
+    }
+  }
+
+  /** Per-second figures; call once a second. */
+  takeStats(): EncoderStats {
+    const w = this.window;
+    this.lastStats = {
+      fps: w.frames,
+      bitrate: w.bytes * 8,
+      encodeMsAvg: w.frames ? Math.round((w.encodeMs / w.frames) * 10) / 10 : 0,
+      framesEncoded: this.totals.framesEncoded,
+      framesDropped: this.totals.framesDropped,
+      bufferedBytes: this.sink.bufferedAmount,
+      codec: this.codec,
+    };
+    this.window = { frames: 0, bytes: 0, encodeMs: 0 };
+    return this.lastStats;
+  }
+
+  private fail(err: Error): void {
+    if (this.error) return;
+    this.error = err;
+    this.onError(err);
+  }
+
+  async close(): Promise<void> {
+    if (this.stillTimer) clearInterval(this.stillTimer);
+    this.lastFrame?.close();
+    this.lastFrame = null;
+    // Flush so the last frames reach the relay before stop.
+    await Promise.allSettled([this.video?.flush(), this.audio?.flush()]);
+    for (const enc of [this.video, this.audio]) {
+      if (enc && enc.state !== 'closed') enc.close();
+    }
+  }
+}
+
+/** A private copy of a codec description (the encoder may reuse its buffer). */
+function toBytes(src: AllowSharedBufferSource): Uint8Array<ArrayBuffer> {
+  const view = src instanceof ArrayBuffer || src instanceof SharedArrayBuffer ? new Uint8Array(src) : new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
+  return new Uint8Array(view);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -1,0 +1,105 @@
+/**
+ * One broadcast inside the worker: reads frames from the transferred track streams, encodes them
+ * with {@link MediaEncoder}, and sends them through {@link PublishClient}. Reports a
+ * {@link PublishStatus} on every state change and once a second.
+ */
+import { AUDIO_DEFAULTS, TabcastError, type ErrorPayload } from '@tabcast/shared';
+import { PublishClient } from '../transport/publish-client.ts';
+import { MediaEncoder } from './media-encoder.ts';
+import type { EncoderStats, PublishOptions, PublishState, PublishStatus } from './worker-api.ts';
+
+/** Socket buffer above which chunks are refused: about 1.5 s of 2.5 Mbps video. */
+const MAX_BUFFERED_BYTES = 512 * 1024;
+
+export class Publisher {
+  private client: PublishClient;
+  private encoder: MediaEncoder;
+  private status: PublishStatus;
+  private statsTimer: ReturnType<typeof setInterval> | null = null;
+  private readers: ReadableStreamDefaultReader<VideoFrame | AudioData>[] = [];
+  private stopping = false;
+
+  constructor(private o: PublishOptions, private report: (s: PublishStatus) => void) {
+    const emptyStats: EncoderStats = { fps: 0, bitrate: 0, encodeMsAvg: 0, framesEncoded: 0, framesDropped: 0, bufferedBytes: 0, codec: '' };
+    this.status = { state: 'idle', streamId: null, watchUrl: null, hlsUrl: null, attempt: 0, maxAttempts: o.reconnect.attempts, error: null, stats: emptyStats };
+    this.client = new PublishClient(
+      { url: o.relayUrl, key: o.streamKey, audio: o.audio, reconnect: o.reconnect, maxBufferedBytes: MAX_BUFFERED_BYTES },
+      {
+        state: (state, { attempt, error }) => {
+          if (state === 'error' && error) this.fatal(error);
+          else this.update({ state, attempt, error });
+        },
+        welcome: (w) => {
+          this.encoder.requestKeyframe();
+          this.update({ streamId: w.streamId, watchUrl: w.watchUrl, hlsUrl: w.hlsUrl });
+        },
+        keyframeRequest: () => this.encoder.requestKeyframe(),
+      },
+    );
+    this.encoder = new MediaEncoder(
+      {
+        width: o.width,
+        height: o.height,
+        frameRate: o.preset.frameRate,
+        bitrate: o.preset.videoBitrate,
+        contentHint: o.contentHint,
+        keyframeIntervalMs: o.keyframeIntervalMs,
+        audio: o.audio ? { ...o.audio, bitrate: AUDIO_DEFAULTS.bitrate } : null,
+      },
+      this.client,
+      (err) => this.fatal({ code: 'encoder-failed', message: `The encoder failed: ${err.message}`, fatal: true }),
+    );
+  }
+
+  async start(video: ReadableStream<VideoFrame>, audio: ReadableStream<AudioData> | null): Promise<void> {
+    this.update({ state: 'connecting' });
+    try {
+      await this.encoder.configure();
+    } catch (err) {
+      this.fatal(TabcastError.wrap(err, 'encoder-failed').toPayload());
+      return;
+    }
+    this.client.connect();
+    void this.pump(video, (f) => this.encoder.encodeVideo(f as VideoFrame));
+    if (audio) void this.pump(audio, (d) => this.encoder.encodeAudio(d as AudioData));
+    this.statsTimer = setInterval(() => this.update({ stats: this.encoder.takeStats() }), 1000);
+  }
+
+  private async pump(stream: ReadableStream<VideoFrame | AudioData>, encode: (x: VideoFrame | AudioData) => void): Promise<void> {
+    const reader = stream.getReader();
+    this.readers.push(reader);
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        if (this.stopping) {
+          value.close();
+          break;
+        }
+        encode(value);
+      }
+    } catch (err) {
+      if (!this.stopping) this.fatal({ code: 'capture-failed', message: `The captured source stopped: ${(err as Error).message}`, fatal: true });
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    await Promise.allSettled(this.readers.map((r) => r.cancel()));
+    await this.encoder.close();
+    await this.client.stop();
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    this.update({ state: 'stopped' });
+  }
+
+  private fatal(error: ErrorPayload): void {
+    this.update({ state: 'error', error });
+    void this.stop().then(() => this.update({ state: 'error', error }));
+  }
+
+  private update(patch: Partial<PublishStatus> & { state?: PublishState }): void {
+    this.status = { ...this.status, ...patch };
+    this.report(this.status);
+  }
+}

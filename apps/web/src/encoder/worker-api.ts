@@ -1,0 +1,65 @@
+/** The encoder worker's interface, shared by the studio (caller) and the worker (callee). */
+import type { ErrorPayload, VideoPreset } from '@tabcast/shared';
+
+export interface ReconnectPolicy {
+  /** Attempts before giving up. Default 5. */
+  attempts: number;
+  /** Delay before each attempt, ms, jittered ±25%. Default 2000. */
+  delayMs: number;
+}
+
+export const DEFAULT_RECONNECT: ReconnectPolicy = Object.freeze({ attempts: 5, delayMs: 2_000 });
+
+export interface PublishOptions {
+  /** ws(s)://host/ws/publish */
+  relayUrl: string;
+  streamKey: string;
+  preset: VideoPreset;
+  /** Encoded size (even numbers, fitted into the preset keeping the source's aspect ratio). */
+  width: number;
+  height: number;
+  contentHint: string;
+  audio: { sampleRate: number; numberOfChannels: number } | null;
+  reconnect: ReconnectPolicy;
+  /** Force a keyframe at least this often, wall-clock ms. */
+  keyframeIntervalMs: number;
+}
+
+export type PublishState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'stopping' | 'stopped' | 'error';
+
+export interface EncoderStats {
+  /** Encoded video frames per second over the last second. */
+  fps: number;
+  /** Bits per second put on the socket over the last second. */
+  bitrate: number;
+  /** Mean time from encode() to the encoded chunk, ms, over the last second. */
+  encodeMsAvg: number;
+  framesEncoded: number;
+  /** Frames dropped before encoding (encoder or socket behind), since start. */
+  framesDropped: number;
+  /** Bytes waiting in the socket. */
+  bufferedBytes: number;
+  codec: string;
+}
+
+export interface PublishStatus {
+  state: PublishState;
+  streamId: string | null;
+  watchUrl: string | null;
+  hlsUrl: string | null;
+  /** Reconnect attempt in progress (1-based), 0 otherwise. */
+  attempt: number;
+  maxAttempts: number;
+  error: ErrorPayload | null;
+  stats: EncoderStats;
+}
+
+export interface EncoderWorkerApi {
+  start(
+    options: PublishOptions,
+    video: ReadableStream<VideoFrame>,
+    audio: ReadableStream<AudioData> | null,
+    onStatus: (status: PublishStatus) => void,
+  ): Promise<void>;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,34 @@
+/** The stream key: taken from the URL fragment (#key=…, never sent to a server) or the field, remembered locally. */
+const STORAGE_KEY = 'tabcast.streamKey';
+
+export function initialStreamKey(): string {
+  const fromHash = new URLSearchParams(location.hash.slice(1)).get('key');
+  if (fromHash) {
+    localStorage.setItem(STORAGE_KEY, fromHash);
+    // Take the key out of the address bar so it is not shared with a screenshot or a copied link.
+    history.replaceState(null, '', location.pathname + location.search);
+    return fromHash;
+  }
+  return localStorage.getItem(STORAGE_KEY) ?? '';
+}
+
+export function rememberStreamKey(key: string): void {
+  if (key) localStorage.setItem(STORAGE_KEY, key);
+  else localStorage.removeItem(STORAGE_KEY);
+}
+
+export function relayPublishUrl(): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/publish`;
+}
+
+export function formatBitrate(bps: number): string {
+  return bps >= 1e6 ? `${(bps / 1e6).toFixed(2)} Mbps` : `${Math.round(bps / 1e3)} kbps`;
+}
+
+export function formatElapsed(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const hh = Math.floor(s / 3600);
+  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
+  const ss = String(s % 60).padStart(2, '0');
+  return hh ? `${hh}:${mm}:${ss}` : `${mm}:${ss}`;
+}

@@ -1,0 +1,53 @@
+import { defineConfig } from '@playwright/test';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Port and key of the relay the end-to-end tests start (loopback only). */
+export const E2E_PORT = Number(process.env.TABCAST_E2E_PORT ?? 18_080);
+export const E2E_KEY = 'e2e-stream-key-0123456789';
+const dataDir = path.join(os.tmpdir(), `tabcast-e2e-${process.pid}`);
+
+// Debian's Chromium by default; PLAYWRIGHT_CHROMIUM_PATH points at another build (e.g. Playwright's own).
+const executablePath = process.env.PLAYWRIGHT_CHROMIUM_PATH || '/usr/bin/chromium';
+
+export default defineConfig({
+  testDir: 'tests/e2e',
+  timeout: 120_000,
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: process.env.CI ? [['list'], ['json', { outputFile: 'test-results/e2e.json' }]] : [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
+  use: {
+    baseURL: `http://127.0.0.1:${E2E_PORT}`,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        '--autoplay-policy=no-user-gesture-required',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: 'node --import tsx apps/relay/src/main.ts',
+    url: `http://127.0.0.1:${E2E_PORT}/api/health`,
+    reuseExistingServer: false,
+    timeout: 30_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
+    env: {
+      PORT: String(E2E_PORT),
+      HOST: '127.0.0.1',
+      TABCAST_DATA_DIR: dataDir,
+      TABCAST_STREAM_KEY: E2E_KEY,
+      TABCAST_PUBLIC_URL: `http://127.0.0.1:${E2E_PORT}`,
+    },
+  },
+});
