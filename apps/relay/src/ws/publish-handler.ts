@@ -49,6 +49,10 @@ export function handlePublisher(ws: WebSocket, remote: string, deps: PublishDeps
     log.warn('publisher refused', { code: e.code, reason: e.message, stream: session?.id });
     link.send({ type: 'error', ...e.toPayload(), message: e.message.slice(0, 500) });
     link.close(CLOSE_CODES[e.code], e.message);
+    if (session) {
+      // A refused publisher does not come back: its stream ends (the playlist is finalised).
+      void session.end(`publisher refused: ${e.message}`);
+    }
   };
 
   const handshakeTimer = setTimeout(() => {
@@ -88,7 +92,8 @@ export function handlePublisher(ws: WebSocket, remote: string, deps: PublishDeps
 
   ws.on('close', () => {
     clearTimeout(handshakeTimer);
-    if (session && state !== 'closed') session.detach(link);
+    // After a stop the session has let go of this link already; otherwise wait for a resume.
+    session?.detach(link);
     state = 'closed';
   });
   ws.on('error', (err) => log.warn('publish socket error', { error: err.message }));

@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildHlsArgs } from './ffmpeg-args.ts';
+
+const base = { outDir: '/data/hls/abc', hlsTimeSec: 2, hlsListSize: 5, hasAudio: true, aacBitrate: 128_000 };
+const valueOf = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
+
+test('video is copied and Opus becomes AAC; input is Matroska on stdin without -re', () => {
+  const args = buildHlsArgs(base);
+  assert.equal(valueOf(args, '-f'), 'matroska');
+  assert.equal(valueOf(args, '-i'), 'pipe:0');
+  assert.equal(valueOf(args, '-c:v'), 'copy');
+  assert.equal(valueOf(args, '-c:a'), 'aac');
+  assert.equal(valueOf(args, '-b:a'), '128000');
+  assert.ok(!args.includes('-re'), 'no -re: the input is already live');
+  assert.ok(!args.some((a) => a.startsWith('-c:v') && args[args.indexOf(a) + 1] !== 'copy'), 'never transcodes video');
+});
+
+test('HLS settings: hls_time, list size, deleted segments, atomic playlist, stream folder only', () => {
+  const args = buildHlsArgs(base);
+  assert.equal(valueOf(args, '-hls_time'), '2');
+  assert.equal(valueOf(args, '-hls_list_size'), '5');
+  const flags = valueOf(args, '-hls_flags')!.split('+');
+  assert.ok(flags.includes('delete_segments'));
+  assert.ok(flags.includes('temp_file'));
+  assert.ok(!flags.includes('omit_endlist'), 'the playlist must end with #EXT-X-ENDLIST on stop');
+  assert.equal(valueOf(args, '-hls_segment_filename'), '/data/hls/abc/seg_%05d.ts');
+  assert.equal(args.at(-1), '/data/hls/abc/index.m3u8');
+});
+
+test('without audio no audio stream is mapped or encoded', () => {
+  const args = buildHlsArgs({ ...base, hasAudio: false });
+  assert.ok(!args.includes('-c:a'));
+  assert.deepEqual(args.filter((a) => a.startsWith('0:')), ['0:v:0']);
+});
