@@ -1,14 +1,13 @@
 import { defineConfig } from '@playwright/test';
 import os from 'node:os';
 import path from 'node:path';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './tests/chromium.ts';
 
 /** Port and key of the relay the end-to-end tests start (loopback only). */
 export const E2E_PORT = Number(process.env.TABCAST_E2E_PORT ?? 18_080);
 export const E2E_KEY = 'e2e-stream-key-0123456789';
 const dataDir = path.join(os.tmpdir(), `tabcast-e2e-${process.pid}`);
 
-// Debian's Chromium by default; PLAYWRIGHT_CHROMIUM_PATH points at another build (e.g. Playwright's own).
-const executablePath = process.env.PLAYWRIGHT_CHROMIUM_PATH || '/usr/bin/chromium';
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -22,19 +21,8 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${E2E_PORT}`,
     trace: 'retain-on-failure',
-    launchOptions: {
-      executablePath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--use-fake-ui-for-media-stream',
-        '--use-fake-device-for-media-stream',
-        '--autoplay-policy=no-user-gesture-required',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    },
+    // Debian's Chromium by default; PLAYWRIGHT_CHROMIUM_PATH points at another build (e.g. Playwright's own).
+    launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
   },
   webServer: {
     command: 'node --import tsx apps/relay/src/main.ts',

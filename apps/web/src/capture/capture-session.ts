@@ -75,6 +75,11 @@ export async function startCapture(o: CaptureOptions): Promise<CaptureSession> {
   cleanup.push(() => void audioCtx.close());
   const mix = audioCtx.createMediaStreamDestination();
   mix.channelCount = 2;
+  // A destination with nothing connected produces no audio at all (measured in Chromium 156), so a
+  // zero-valued source keeps silence flowing and the relay's muxer never waits on the audio track.
+  const silence = new ConstantSourceNode(audioCtx, { offset: 0 });
+  silence.connect(mix);
+  silence.start();
   const sources: string[] = [];
   const displayAudio = display.getAudioTracks()[0];
   if (displayAudio) {

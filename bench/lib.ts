@@ -1,0 +1,153 @@
+/**
+ * Benchmark helpers: a relay in its own process (so its CPU and memory are its own), /proc
+ * sampling, statistics, machine description and result files. Loopback only; every run is bounded.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const BENCH_KEY = 'bench-stream-key-0123456789';
+
+export interface RelayProcess {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** A free loopback port (so a stray process on a fixed port can never answer for us). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startRelayProcess(env: Record<string, string> = {}): Promise<RelayProcess> {
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tabcast-bench-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/relay/src/main.ts'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', TABCAST_DATA_DIR: dataDir, TABCAST_STREAM_KEY: BENCH_KEY, TABCAST_LOG: 'warn', ...env },
+  });
+  child.stderr!.on('data', (d) => process.env.BENCH_VERBOSE && process.stderr.write(d));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  for (;;) {
+    if (exited) throw new Error('relay exited at start (BENCH_VERBOSE=1 shows why)');
+    try {
+      if ((await fetch(`${url}/api/health`)).ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error('relay did not start');
+    await sleep(200);
+  }
+  return {
+    url,
+    pid: child.pid!,
+    child,
+    dataDir,
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(10_000)]);
+      child.kill('SIGKILL');
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU seconds (user + system) and RSS bytes of one process, from /proc. */
+export function procSample(pid: number): { cpuSec: number; rssBytes: number } | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cpuSec = (Number(fields[11]) + Number(fields[12])) / TICKS;
+    const rssKb = Number(fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0);
+    return { cpuSec, rssBytes: rssKb * 1024 };
+  } catch {
+    return null;
+  }
+}
+
+export function childPids(pid: number, name?: string): number[] {
+  try {
+    const out = execFileSync('pgrep', ['-P', String(pid), ...(name ? ['-x', name] : [])], { encoding: 'utf8' });
+    return out.split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Samples a process (found by `pick`) every second for `seconds`: CPU % of one core, and RSS. */
+export async function sampleProcess(pick: () => number | undefined, seconds: number): Promise<{ cpuPct: number[]; rssMiB: number[] }> {
+  const cpuPct: number[] = [];
+  const rssMiB: number[] = [];
+  let prev: { t: number; cpu: number; pid: number } | null = null;
+  for (let i = 0; i <= seconds; i++) {
+    const pid = pick();
+    const s = pid ? procSample(pid) : null;
+    const t = performance.now();
+    if (pid && s) {
+      if (prev && prev.pid === pid) cpuPct.push(((s.cpuSec - prev.cpu) / ((t - prev.t) / 1000)) * 100);
+      rssMiB.push(s.rssBytes / 2 ** 20);
+      prev = { t, cpu: s.cpuSec, pid };
+    }
+    await sleep(1000);
+  }
+  return { cpuPct, rssMiB };
+}
+
+export function percentile(values: number[], p: number): number {
+  if (!values.length) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[idx]!;
+}
+
+export const median = (values: number[]) => percentile(values, 50);
+export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+export function machine(): Record<string, string> {
+  const version = (cmd: string, args: string[]) => {
+    try {
+      return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0]!.trim();
+    } catch {
+      return 'not found';
+    }
+  };
+  return {
+    cpu: `${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}`,
+    memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    ffmpeg: version('ffmpeg', ['-version']),
+    chromium: version(process.env.PLAYWRIGHT_CHROMIUM_PATH || '/usr/bin/chromium', ['--version']),
+    date: new Date().toISOString(),
+  };
+}
+
+/** Writes a result file that scripts/bench.mjs turns into docs/performance.md. */
+export function writeResult(name: string, command: string, result: unknown): void {
+  const file = path.join(ROOT, 'bench/results', `${name}.json`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify({ name, command, machine: machine(), result }, null, 2) + '\n');
+  console.log(`wrote ${path.relative(ROOT, file)}`);
+}

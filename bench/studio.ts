@@ -1,0 +1,33 @@
+/** Drives the real studio page in headless Chromium for benchmarks. */
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/chromium.ts';
+import { BENCH_KEY } from './lib.ts';
+
+export interface StudioStats {
+  fps: number;
+  bitrate: number;
+  encodeMsAvg: number;
+  framesEncoded: number;
+  framesDropped: number;
+  bufferedBytes: number;
+  codec: string;
+}
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+export async function goLive(page: Page, relayUrl: string, source: 'screen' | 'test-pattern'): Promise<string> {
+  await page.goto(`${relayUrl}/studio#key=${BENCH_KEY}`);
+  if (source === 'test-pattern') await page.getByLabel('Test pattern (with timecode)').check();
+  await page.getByRole('button', { name: 'Go live' }).click();
+  const status = page.locator('[data-state]').first();
+  await status.and(page.locator('[data-state="live"]')).waitFor({ timeout: 30_000 });
+  const href = await page.getByRole('link', { name: /Watch/ }).getAttribute('href');
+  return href!;
+}
+
+export async function readStats(page: Page): Promise<StudioStats | null> {
+  const raw = await page.locator('[data-stats]').first().getAttribute('data-stats');
+  return raw ? (JSON.parse(raw) as StudioStats) : null;
+}
