@@ -1,17 +1,10 @@
 /** Drives the real studio page in headless Chromium for benchmarks. */
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/chromium.ts';
+import type { EncoderStats } from '../apps/web/src/encoder/worker-api.ts';
 import { BENCH_KEY } from './lib.ts';
 
-export interface StudioStats {
-  fps: number;
-  bitrate: number;
-  encodeMsAvg: number;
-  framesEncoded: number;
-  framesDropped: number;
-  bufferedBytes: number;
-  codec: string;
-}
+export type StudioStats = EncoderStats;
 
 export function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });

@@ -21,7 +21,6 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
-  if (config.seedStreamKey) await relay.keys.ensure(config.seedStreamKey, 'TABCAST_STREAM_KEY');
   console.log(`Tabcast relay listening on ${config.publicUrl} (bound ${config.host}:${config.port})`);
   if (relay.keys.activeCount() === 0) {
     const { key } = await relay.keys.create('first start');

@@ -12,6 +12,7 @@ import { serveStatic } from './http/static-files.ts';
 import { KeyStore } from './keys/key-store.ts';
 import { StreamRegistry } from './streams/stream-registry.ts';
 import type { Logger } from './util/logger.ts';
+import { EVENTS_DEFLATE } from './ws/events-deflate.ts';
 import { attachEvents } from './ws/events-handler.ts';
 import { handlePublisher } from './ws/publish-handler.ts';
 
@@ -27,23 +28,14 @@ export interface Relay {
 
 export async function createRelay(config: RelayConfig, log: Logger, opts: { spawner?: Spawner } = {}): Promise<Relay> {
   const keys = new KeyStore(config.dataDir);
+  // Before listening, so the seeded key works from the first connection.
+  if (config.seedStreamKey) await keys.ensure(config.seedStreamKey, 'TABCAST_STREAM_KEY');
   const registry = new StreamRegistry(config, log, opts.spawner);
 
   // Media: no compression (it cannot shrink H.264/Opus and costs CPU on both ends).
   const publishWss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: config.maxMessageBytes });
-  // Events: JSON, compressed when a message is over 1 KiB (the ws defaults noted in architecture.md).
-  const eventsWss = new WebSocketServer({
-    noServer: true,
-    maxPayload: 64 * 1024,
-    perMessageDeflate: {
-      threshold: 1024,
-      zlibDeflateOptions: { level: 3, memLevel: 7 },
-      serverNoContextTakeover: true,
-      clientNoContextTakeover: true,
-      serverMaxWindowBits: 10,
-      concurrencyLimit: 10,
-    },
-  });
+  // Events: JSON, compressed when a message is over 1 KiB.
+  const eventsWss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: EVENTS_DEFLATE });
   const stopEvents = attachEvents(eventsWss, registry);
 
   const server = http.createServer((req, res) => {

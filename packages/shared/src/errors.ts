@@ -10,6 +10,10 @@ export type ErrorCode =
   | 'unauthorized' // stream key missing, unknown or revoked
   | 'message-too-large' // message over maxMessageBytes
   | 'handshake-timeout' // no hello within handshakeTimeoutMs
+  | 'idle-timeout' // no message within idleTimeoutMs
+  | 'rate-limited' // over maxBitrate / maxFrameRate, or audio and video drifted apart
+  | 'forbidden-origin' // browser Origin not on the allowlist (HTTP 403 at upgrade)
+  | 'too-many-connections' // over maxConnectionsPerIp (HTTP 429 at upgrade)
   | 'stream-busy' // this key already publishes a stream
   | 'stream-not-found' // resume of a stream that no longer exists
   | 'out-of-order' // timestamp went backwards, or chunk before its codec config
@@ -27,6 +31,10 @@ export const CLOSE_CODES = Object.freeze({
   unauthorized: 4401,
   'message-too-large': 4413,
   'handshake-timeout': 4408,
+  'idle-timeout': 4410,
+  'rate-limited': 4429,
+  'forbidden-origin': 4403,
+  'too-many-connections': 4430,
   'stream-busy': 4409,
   'stream-not-found': 4404,
   'out-of-order': 4422,

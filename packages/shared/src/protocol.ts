@@ -4,6 +4,7 @@
  * Timestamps are microseconds on the publisher's media clock (monotonic per track).
  */
 import * as v from 'valibot';
+import { CLOSE_CODES, type ErrorCode } from './errors.ts';
 import { LIMITS } from './limits.ts';
 
 const uint = v.pipe(v.number(), v.integer(), v.minValue(0));
@@ -73,11 +74,7 @@ export type PublisherMessage = v.InferOutput<typeof PublisherMessage>;
 
 // ── relay → publisher ────────────────────────────────────────────────────────
 
-const ErrorCodeSchema = v.picklist([
-  'bad-message', 'unsupported-version', 'unauthorized', 'message-too-large', 'handshake-timeout',
-  'stream-busy', 'stream-not-found', 'out-of-order', 'output-failed', 'server-shutdown',
-  'capture-failed', 'encoder-failed', 'connection-failed', 'internal',
-]);
+const ErrorCodeSchema = v.picklist(Object.keys(CLOSE_CODES) as [ErrorCode, ...ErrorCode[]]);
 
 export const WelcomeMessage = v.strictObject({
   type: v.literal('welcome'),
@@ -104,9 +101,20 @@ export const ErrorMessage = v.strictObject({
 });
 export type ErrorMessage = v.InferOutput<typeof ErrorMessage>;
 
+/**
+ * The relay could not keep up with this publisher (it dropped a backlog): send less.
+ * `suggestedBitrate` is a video bitrate the relay expects to sustain, bits/s.
+ */
+export const CongestionMessage = v.strictObject({
+  type: v.literal('congestion'),
+  reason: shortText(LIMITS.maxReasonLength),
+  suggestedBitrate: v.pipe(uint, v.minValue(100_000)),
+});
+export type CongestionMessage = v.InferOutput<typeof CongestionMessage>;
+
 /** Sent after a `stop` once the outputs are finalised (playlist ended). */
 export const EndedMessage = v.strictObject({ type: v.literal('ended'), streamId: v.string() });
 export type EndedMessage = v.InferOutput<typeof EndedMessage>;
 
-export const RelayMessage = v.variant('type', [WelcomeMessage, KeyframeRequestMessage, ErrorMessage, EndedMessage]);
+export const RelayMessage = v.variant('type', [WelcomeMessage, KeyframeRequestMessage, CongestionMessage, ErrorMessage, EndedMessage]);
 export type RelayMessage = v.InferOutput<typeof RelayMessage>;

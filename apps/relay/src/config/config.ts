@@ -43,6 +43,32 @@ export interface RelayConfig {
   endedRetentionMs: number;
   /** Log level. Env TABCAST_LOG (debug | info | warn | error). Default info. */
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** A publish socket with no message for this long is closed, ms. Env TABCAST_IDLE_TIMEOUT_MS. Default 20000. */
+  idleTimeoutMs: number;
+  /** Highest ingest rate per publisher over a 3 s window, bits/s. Env TABCAST_MAX_BITRATE. Default 20 Mbps. */
+  maxBitrate: number;
+  /** Highest video frame rate per publisher over a 3 s window. Env TABCAST_MAX_FRAME_RATE. Default 120. */
+  maxFrameRate: number;
+  /** Live streams one key may publish at once. Env TABCAST_MAX_STREAMS_PER_KEY. Default 1. */
+  maxStreamsPerKey: number;
+  /** WebSocket connections (publish + events) from one IP at once. Env TABCAST_MAX_CONNECTIONS_PER_IP. Default 32. */
+  maxConnectionsPerIp: number;
+  /**
+   * Browser origins allowed to open sockets, besides the relay's own (same host) and publicUrl.
+   * Env TABCAST_ALLOWED_ORIGINS, comma-separated; "*" allows any. Default none extra.
+   * Clients that send no Origin (not browsers) are let through: the stream key guards publishing.
+   */
+  allowedOrigins: readonly string[];
+  /** An HTTP request's headers must arrive within this (slow-loris guard), ms. Env TABCAST_HEADERS_TIMEOUT_MS. Default 10000. */
+  headersTimeoutMs: number;
+  /** FFmpeg fed but silent (no progress) this long is restarted, ms. Env TABCAST_FFMPEG_STALL_MS. Default 10000. */
+  ffmpegStallTimeoutMs: number;
+  /** FFmpeg restarts allowed per stream within a minute before the stream fails. Default 5. */
+  ffmpegMaxRestartsPerMinute: number;
+  /** First FFmpeg restart delay, doubled for each further one within a minute, ms. Default 250. */
+  ffmpegRestartDelayMs: number;
+  /** How far audio and video may drift apart before the stream is refused (bounds muxer memory), ms. Default 5000. */
+  maxTrackSkewMs: number;
 }
 
 export const RELAY_DEFAULTS = Object.freeze({
@@ -62,6 +88,17 @@ export const RELAY_DEFAULTS = Object.freeze({
   ffmpegExitTimeoutMs: 5_000,
   endedRetentionMs: 10 * 60_000,
   logLevel: 'info',
+  idleTimeoutMs: 20_000,
+  maxBitrate: 20_000_000,
+  maxFrameRate: 120,
+  maxStreamsPerKey: 1,
+  maxConnectionsPerIp: 32,
+  allowedOrigins: [],
+  headersTimeoutMs: 10_000,
+  ffmpegStallTimeoutMs: 10_000,
+  ffmpegMaxRestartsPerMinute: 5,
+  ffmpegRestartDelayMs: 250,
+  maxTrackSkewMs: 5_000,
 } as const satisfies Omit<RelayConfig, 'publicUrl'>);
 
 export class ConfigError extends Error {
@@ -101,6 +138,15 @@ export function resolveConfig(overrides: Partial<RelayConfig> = {}, env: NodeJS.
     reconnectGraceMs: int(env, 'TABCAST_RECONNECT_GRACE_MS', RELAY_DEFAULTS.reconnectGraceMs, 0, 600_000),
     endedRetentionMs: int(env, 'TABCAST_ENDED_RETENTION_MS', RELAY_DEFAULTS.endedRetentionMs, 0, 7 * 24 * 3_600_000),
     logLevel,
+    handshakeTimeoutMs: int(env, 'TABCAST_HANDSHAKE_TIMEOUT_MS', RELAY_DEFAULTS.handshakeTimeoutMs, 100, 120_000),
+    idleTimeoutMs: int(env, 'TABCAST_IDLE_TIMEOUT_MS', RELAY_DEFAULTS.idleTimeoutMs, 1_000, 600_000),
+    maxBitrate: int(env, 'TABCAST_MAX_BITRATE', RELAY_DEFAULTS.maxBitrate, 100_000, 1_000_000_000),
+    maxFrameRate: int(env, 'TABCAST_MAX_FRAME_RATE', RELAY_DEFAULTS.maxFrameRate, 1, 1000),
+    maxStreamsPerKey: int(env, 'TABCAST_MAX_STREAMS_PER_KEY', RELAY_DEFAULTS.maxStreamsPerKey, 1, 1000),
+    maxConnectionsPerIp: int(env, 'TABCAST_MAX_CONNECTIONS_PER_IP', RELAY_DEFAULTS.maxConnectionsPerIp, 1, 1_000_000),
+    allowedOrigins: (env.TABCAST_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
+    headersTimeoutMs: int(env, 'TABCAST_HEADERS_TIMEOUT_MS', RELAY_DEFAULTS.headersTimeoutMs, 500, 600_000),
+    ffmpegStallTimeoutMs: int(env, 'TABCAST_FFMPEG_STALL_MS', RELAY_DEFAULTS.ffmpegStallTimeoutMs, 1_000, 600_000),
     ...overrides,
   };
   if (config.seedStreamKey !== null && config.seedStreamKey.length < 8) {

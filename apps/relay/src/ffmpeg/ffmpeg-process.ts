@@ -20,6 +20,7 @@ export type Spawner = (cmd: string, args: string[]) => ChildProcessByStdio<Writa
 export const defaultSpawner: Spawner = (cmd, args) => spawn(cmd, args, { stdio: ['pipe', 'ignore', 'pipe'] });
 
 const STDERR_TAIL_LINES = 20;
+const MAX_STDERR_KINDS = 200;
 
 export class FfmpegProcess {
   state: FfmpegState = 'running';
@@ -46,7 +47,7 @@ export class FfmpegProcess {
         if (!line.trim()) continue;
         this.stderrTail.push(line);
         if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
-        this.log.warn('ffmpeg', { line });
+        this.logLine(line);
       }
     });
     this.exited = new Promise((resolve) => {
@@ -60,6 +61,18 @@ export class FfmpegProcess {
       });
       this.child.once('close', done);
     });
+  }
+
+  /** Counts of stderr lines by kind (the line with its numbers and addresses masked). */
+  readonly stderrCounts = new Map<string, number>();
+
+  /** Logs the first few lines of each kind, then every 100th with its count: FFmpeg can repeat a warning per frame. */
+  private logLine(line: string): void {
+    const kind = line.replace(/0x[0-9a-f]+/gi, '0x').replace(/-?\d+(\.\d+)?/g, 'N');
+    if (!this.stderrCounts.has(kind) && this.stderrCounts.size >= MAX_STDERR_KINDS) return;
+    const n = (this.stderrCounts.get(kind) ?? 0) + 1;
+    this.stderrCounts.set(kind, n);
+    if (n <= 3 || n % 100 === 0) this.log.warn('ffmpeg', { line, count: n });
   }
 
   /** Writes bytes to FFmpeg's stdin; resolves when FFmpeg can take more (after `drain` if needed). */

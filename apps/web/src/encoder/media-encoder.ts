@@ -214,7 +214,8 @@ export class MediaEncoder {
       type: 'chunk',
       track: 'video',
       timestampUs: chunk.timestamp,
-      durationUs: chunk.duration ?? 0,
+      // Captured frames carry no duration; the nominal one lets FFmpeg size segments exactly.
+      durationUs: chunk.duration || Math.round(1e6 / this.o.frameRate),
       key,
       data,
       ...(this.sendConfig.video && this.videoConfig ? { config: this.videoConfig } : {}),

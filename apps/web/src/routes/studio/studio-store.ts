@@ -1,3 +1,26 @@
+import { DEFAULT_RECONNECT, type ReconnectPolicy } from '../../encoder/worker-api.ts';
+
+const RECONNECT_KEY = 'tabcast.reconnect';
+
+/** The broadcaster's reconnect policy (attempts, delay), remembered locally; defaults 5 × 2 s. */
+export function loadReconnectPolicy(): ReconnectPolicy {
+  try {
+    const saved = JSON.parse(localStorage.getItem(RECONNECT_KEY) ?? 'null') as Partial<ReconnectPolicy> | null;
+    return sanitizeReconnect({ ...DEFAULT_RECONNECT, ...saved });
+  } catch {
+    return { ...DEFAULT_RECONNECT };
+  }
+}
+
+export function saveReconnectPolicy(p: ReconnectPolicy): void {
+  localStorage.setItem(RECONNECT_KEY, JSON.stringify(sanitizeReconnect(p)));
+}
+
+export function sanitizeReconnect(p: Partial<ReconnectPolicy>): ReconnectPolicy {
+  const clamp = (n: unknown, lo: number, hi: number, d: number) => (Number.isFinite(Number(n)) ? Math.min(hi, Math.max(lo, Math.round(Number(n)))) : d);
+  return { attempts: clamp(p.attempts, 0, 50, DEFAULT_RECONNECT.attempts), delayMs: clamp(p.delayMs, 250, 60_000, DEFAULT_RECONNECT.delayMs) };
+}
+
 /** The stream key: taken from the URL fragment (#key=…, never sent to a server) or the field, remembered locally. */
 const STORAGE_KEY = 'tabcast.streamKey';
 

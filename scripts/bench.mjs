@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench [-- name ...]`: runs the benchmarks (all, or those named) and rewrites
+ * docs/performance.md from bench/results/*.json. `npm run bench -- --render` only re-renders.
+ * Benchmarks are not tests: they take minutes and report figures, they do not pass or fail.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT, bootstrap, run } from './lib/bootstrap.mjs';
+
+const BENCHES = {
+  deflate: ['bench/deflate.bench.ts', '5'],
+  'relay-cpu': ['bench/relay-cpu.bench.ts', '3', '60'],
+  encode: ['bench/encode.bench.ts', '3', '30'],
+  'hls-latency': ['bench/hls-latency.bench.ts', '3', '40'],
+};
+
+const args = process.argv.slice(2);
+if (!args.includes('--render')) {
+  bootstrap('test');
+  const names = args.length ? args : Object.keys(BENCHES);
+  for (const name of names) {
+    if (!BENCHES[name]) {
+      console.error(`unknown bench ${name}; known: ${Object.keys(BENCHES).join(', ')}`);
+      process.exit(2);
+    }
+    console.log(`\n━━ bench ${name}`);
+    if (run('pnpm', ['exec', 'tsx', ...BENCHES[name]]) !== 0) console.error(`bench ${name} failed; its old figures stay`);
+  }
+}
+const { render } = await import('./lib/render-performance.mjs');
+fs.writeFileSync(path.join(ROOT, 'docs/performance.md'), render(path.join(ROOT, 'bench/results')));
+console.log('wrote docs/performance.md');
