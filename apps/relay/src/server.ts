@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CLOSE_CODES } from '@tabcast/shared';
 import { WebSocketServer } from 'ws';
 import type { RelayConfig } from './config/config.ts';
 import type { Spawner } from './ffmpeg/ffmpeg-process.ts';
@@ -11,6 +12,7 @@ import { serveHls } from './http/hls-files.ts';
 import { serveStatic } from './http/static-files.ts';
 import { KeyStore } from './keys/key-store.ts';
 import { StreamRegistry } from './streams/stream-registry.ts';
+import { truncateReason } from './util/close-reason.ts';
 import type { Logger } from './util/logger.ts';
 import { EVENTS_DEFLATE } from './ws/events-deflate.ts';
 import { attachEvents } from './ws/events-handler.ts';
@@ -38,7 +40,13 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
   const eventsWss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: EVENTS_DEFLATE });
   const stopEvents = attachEvents(eventsWss, registry);
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer({
+    // Slow-loris guard: headers (also of WebSocket upgrades) must arrive in time; checked every second.
+    headersTimeout: config.headersTimeoutMs,
+    requestTimeout: config.headersTimeoutMs * 3,
+    connectionsCheckingInterval: 1_000,
+    keepAliveTimeout: 5_000,
+  }, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://relay');
     const pathname = url.pathname;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -59,18 +67,58 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
     res.end('not found\n');
   });
 
+  const connectionsByIp = new Map<string, number>();
+  const originAllowed = (origin: string | undefined, host: string | undefined): boolean => {
+    if (!origin) return true; // not a browser: the stream key guards publishing
+    if (config.allowedOrigins.includes('*') || config.allowedOrigins.includes(origin) || origin === new URL(config.publicUrl).origin) return true;
+    try {
+      return new URL(origin).host === host; // same host and port as the request: our own pages
+    } catch {
+      return false;
+    }
+  };
+
   server.on('upgrade', (req, socket, head) => {
     const pathname = new URL(req.url ?? '/', 'http://relay').pathname;
-    const remote = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    const remote = `${ip}:${req.socket.remotePort}`;
     socket.on('error', () => socket.destroy());
-    if (pathname === '/ws/publish') {
-      publishWss.handleUpgrade(req, socket, head, (ws) => handlePublisher(ws, remote, { config, keys, registry, log }));
-    } else if (pathname === '/ws/events') {
-      eventsWss.handleUpgrade(req, socket, head, (ws) => eventsWss.emit('connection', ws, req));
-    } else {
+    const wss = pathname === '/ws/publish' ? publishWss : pathname === '/ws/events' ? eventsWss : null;
+    if (!wss) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
     }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      // Refusals go through the socket with a close code and reason, which a browser can show;
+      // an HTTP error at upgrade would reach the page only as "connection failed".
+      const count = connectionsByIp.get(ip) ?? 0;
+      if (count >= config.maxConnectionsPerIp) {
+        ws.close(CLOSE_CODES['too-many-connections'], `too many connections from ${ip} (limit ${config.maxConnectionsPerIp})`);
+        return;
+      }
+      if (!originAllowed(req.headers.origin, req.headers.host)) {
+        log.warn('socket refused: origin not allowed', { origin: req.headers.origin, remote });
+        ws.close(CLOSE_CODES['forbidden-origin'], truncateReason(`origin ${req.headers.origin} is not allowed`));
+        return;
+      }
+      connectionsByIp.set(ip, count + 1);
+      ws.once('close', () => {
+        const n = (connectionsByIp.get(ip) ?? 1) - 1;
+        if (n <= 0) connectionsByIp.delete(ip);
+        else connectionsByIp.set(ip, n);
+      });
+      if (wss === publishWss) handlePublisher(ws, remote, { config, keys, registry, log });
+      else eventsWss.emit('connection', ws, req);
+    });
   });
+
+  // A revoked key cuts its live streams (the CLI edits the key file; the store re-reads it).
+  const revocationTimer = setInterval(() => {
+    for (const s of registry.live()) {
+      if (s.state === 'live' && !keys.isActive(s.keyId)) void s.end('the stream key was revoked', 'unauthorized');
+    }
+  }, 1_000);
+  revocationTimer.unref();
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -86,6 +134,7 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
   const close = () =>
     (closing ??= (async () => {
       server.close();
+      clearInterval(revocationTimer);
       await registry.endAll('the relay is shutting down');
       stopEvents();
       for (const ws of eventsWss.clients) ws.close(1001, 'relay shutting down');

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildHlsArgs } from './ffmpeg-args.ts';
 
-const base = { outDir: '/data/hls/abc', hlsTimeSec: 2, hlsListSize: 5, hasAudio: true, aacBitrate: 128_000 };
+const base = { outDir: '/data/hls/abc', hlsTimeSec: 2, hlsListSize: 5, hasAudio: true, aacBitrate: 128_000, append: false };
 const valueOf = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
 
 test('video is copied and Opus becomes AAC; input is Matroska on stdin without -re', () => {
@@ -23,7 +23,8 @@ test('HLS settings: hls_time, list size, deleted segments, atomic playlist, stre
   const flags = valueOf(args, '-hls_flags')!.split('+');
   assert.ok(flags.includes('delete_segments'));
   assert.ok(flags.includes('temp_file'));
-  assert.ok(!flags.includes('omit_endlist'), 'the playlist must end with #EXT-X-ENDLIST on stop');
+  assert.ok(flags.includes('omit_endlist'), 'the relay, not FFmpeg, ends the playlist (one stream may span FFmpeg runs)');
+  assert.ok(!flags.includes('append_list'));
   assert.equal(valueOf(args, '-hls_segment_filename'), '/data/hls/abc/seg_%05d.ts');
   assert.equal(args.at(-1), '/data/hls/abc/index.m3u8');
 });
@@ -32,4 +33,13 @@ test('without audio no audio stream is mapped or encoded', () => {
   const args = buildHlsArgs({ ...base, hasAudio: false });
   assert.ok(!args.includes('-c:a'));
   assert.deepEqual(args.filter((a) => a.startsWith('0:')), ['0:v:0']);
+});
+
+test('a restarted output appends to the playlist behind a discontinuity', () => {
+  const flags = valueOf(buildHlsArgs({ ...base, append: true }), '-hls_flags')!.split('+');
+  assert.ok(flags.includes('append_list') && flags.includes('discont_start'));
+});
+
+test('progress goes to stdout for the stall detector', () => {
+  assert.equal(valueOf(buildHlsArgs(base), '-progress'), 'pipe:1');
 });

@@ -11,6 +11,11 @@ export interface HlsArgsOptions {
   hlsListSize: number;
   hasAudio: boolean;
   aacBitrate: number;
+  /**
+   * Continue an existing playlist (after an FFmpeg restart, a codec change or a relay restart):
+   * numbering goes on and the first new segment is marked #EXT-X-DISCONTINUITY.
+   */
+  append: boolean;
 }
 
 export const PLAYLIST_NAME = 'index.m3u8';
@@ -20,6 +25,8 @@ export const SEGMENT_PATTERN = 'seg_%05d.ts';
 export function inputArgs(): string[] {
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'warning',
+    // Progress blocks on stdout every half second: the supervisor's stall detector reads them.
+    '-progress', 'pipe:1', '-stats_period', '0.5',
     // Matroska carries codec config in CodecPrivate, so a small probe suffices; FFmpeg 5 treats
     // -analyzeduration 0 as "default", so give it a real, small value.
     '-probesize', '256000', '-analyzeduration', '500000',
@@ -42,7 +49,9 @@ export function buildHlsArgs(o: HlsArgsOptions): string[] {
     '-hls_time', String(o.hlsTimeSec),
     '-hls_list_size', String(o.hlsListSize),
     // temp_file: the playlist is renamed into place, so a reader never sees half of one.
-    '-hls_flags', 'delete_segments+temp_file+independent_segments',
+    // omit_endlist: one stream may span several FFmpeg runs; the relay writes #EXT-X-ENDLIST
+    // itself when the stream really ends (see playlist.ts).
+    '-hls_flags', ['delete_segments', 'temp_file', 'independent_segments', 'omit_endlist', ...(o.append ? ['append_list', 'discont_start'] : [])].join('+'),
     '-hls_segment_type', 'mpegts',
     '-hls_segment_filename', path.join(o.outDir, SEGMENT_PATTERN),
     path.join(o.outDir, PLAYLIST_NAME),

@@ -1,6 +1,7 @@
 /**
- * One supervised FFmpeg child: drain-aware writes to stdin, stderr kept as structured lines,
- * explicit state, and a bounded shutdown (end input → wait → SIGKILL).
+ * One supervised FFmpeg child: drain-aware writes to stdin, progress read from stdout (for stall
+ * detection), stderr kept as structured, de-duplicated log lines with counters, explicit state,
+ * and a bounded shutdown (end input → wait → SIGKILL).
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
@@ -15,9 +16,11 @@ export interface FfmpegExit {
   stderrTail: string[];
 }
 
+type Child = ChildProcessByStdio<Writable, Readable, Readable>;
+
 /** How processes are started; tests and benches may pass their own. */
-export type Spawner = (cmd: string, args: string[]) => ChildProcessByStdio<Writable, null, Readable>;
-export const defaultSpawner: Spawner = (cmd, args) => spawn(cmd, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+export type Spawner = (cmd: string, args: string[]) => Child;
+export const defaultSpawner: Spawner = (cmd, args) => spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
 
 const STDERR_TAIL_LINES = 20;
 const MAX_STDERR_KINDS = 200;
@@ -26,7 +29,12 @@ export class FfmpegProcess {
   state: FfmpegState = 'running';
   readonly exited: Promise<FfmpegExit>;
   readonly pid: number | undefined;
-  private child: ChildProcessByStdio<Writable, null, Readable>;
+  /** performance.now() of the last progress block FFmpeg printed, and of our last write. */
+  lastProgressAt = performance.now();
+  lastWriteAt = 0;
+  /** Counts of stderr lines by kind (the line with its numbers and addresses masked). */
+  readonly stderrCounts = new Map<string, number>();
+  private child: Child;
   private stderrTail: string[] = [];
   private stdinBroken = false;
 
@@ -38,17 +46,16 @@ export class FfmpegProcess {
       this.stdinBroken = true;
       if (err.code !== 'EPIPE') this.log.warn('ffmpeg stdin error', { error: err.message });
     });
-    let partial = '';
+    this.child.stdout.setEncoding('utf8');
+    this.child.stdout.on('data', (text: string) => {
+      if (text.includes('progress=')) this.lastProgressAt = performance.now();
+    });
     this.child.stderr.setEncoding('utf8');
+    let partial = '';
     this.child.stderr.on('data', (text: string) => {
       const lines = (partial + text).split('\n');
       partial = lines.pop() ?? '';
-      for (const line of lines) {
-        if (!line.trim()) continue;
-        this.stderrTail.push(line);
-        if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
-        this.logLine(line);
-      }
+      for (const line of lines) if (line.trim()) this.onStderrLine(line);
     });
     this.exited = new Promise((resolve) => {
       const done = (code: number | null, signal: NodeJS.Signals | null) => {
@@ -63,11 +70,10 @@ export class FfmpegProcess {
     });
   }
 
-  /** Counts of stderr lines by kind (the line with its numbers and addresses masked). */
-  readonly stderrCounts = new Map<string, number>();
-
   /** Logs the first few lines of each kind, then every 100th with its count: FFmpeg can repeat a warning per frame. */
-  private logLine(line: string): void {
+  private onStderrLine(line: string): void {
+    this.stderrTail.push(line);
+    if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
     const kind = line.replace(/0x[0-9a-f]+/gi, '0x').replace(/-?\d+(\.\d+)?/g, 'N');
     if (!this.stderrCounts.has(kind) && this.stderrCounts.size >= MAX_STDERR_KINDS) return;
     const n = (this.stderrCounts.get(kind) ?? 0) + 1;
@@ -75,9 +81,15 @@ export class FfmpegProcess {
     if (n <= 3 || n % 100 === 0) this.log.warn('ffmpeg', { line, count: n });
   }
 
+  /** True when FFmpeg has been fed within `ms` but has printed no progress for `ms`. */
+  isStalled(ms: number, now = performance.now()): boolean {
+    return this.state === 'running' && now - this.lastProgressAt > ms && now - this.lastWriteAt < ms;
+  }
+
   /** Writes bytes to FFmpeg's stdin; resolves when FFmpeg can take more (after `drain` if needed). */
   write(bytes: Uint8Array): Promise<void> {
     if (this.state !== 'running' || this.stdinBroken) return Promise.resolve();
+    this.lastWriteAt = performance.now();
     if (this.child.stdin.write(bytes)) return Promise.resolve();
     return new Promise((resolve) => {
       const finish = () => {

@@ -18,11 +18,13 @@ import type { AudioConfig, TrackKind, VideoConfig } from '@tabcast/shared';
 
 export interface MuxChunk {
   track: TrackKind;
-  /** µs since the stream's start (non-negative). */
+  /** µs on the muxer's timeline (non-negative, from 0 at the output's first keyframe). */
   timestampUs: number;
   durationUs: number;
   key: boolean;
   data: Uint8Array;
+  /** On a video keyframe whose codec configuration differs from the one before: starts a new output run. */
+  newVideoConfig?: VideoConfig;
 }
 
 export type ByteSink = (bytes: Uint8Array) => Promise<void>;

@@ -63,6 +63,14 @@ export class ChunkQueue {
     return chunk;
   }
 
+  /** Puts a chunk just taken back at the front (a new output run starts with it). */
+  unshift(chunk: MuxChunk): void {
+    if (this.head > 0) this.items[--this.head] = chunk;
+    else this.items.unshift(chunk);
+    this.bytes += chunk.data.byteLength;
+    this.wake();
+  }
+
   /** Resolves when there is something to shift (or immediately if there is). */
   whenNotEmpty(): Promise<void> {
     if (this.length > 0) return Promise.resolve();

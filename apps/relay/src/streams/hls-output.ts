@@ -1,6 +1,8 @@
 /**
- * One stream's HLS output: a Matroska muxer feeding a supervised FFmpeg that writes the playlist
- * and segments into the stream's own folder.
+ * One run of a stream's HLS output: a Matroska muxer feeding one supervised FFmpeg that writes
+ * into the stream's folder. A stream may go through several runs (FFmpeg crash or stall, codec
+ * change, relay restart); each later run appends to the playlist behind a discontinuity.
+ * Each run starts at a video keyframe and counts its timestamps from there.
  */
 import type { AudioConfig, VideoConfig } from '@tabcast/shared';
 import { buildHlsArgs } from '../ffmpeg/ffmpeg-args.ts';
@@ -15,33 +17,48 @@ export interface HlsOutputOptions {
   hlsListSize: number;
   aacBitrate: number;
   exitTimeoutMs: number;
+  stallTimeoutMs: number;
+  append: boolean;
   videoConfig: VideoConfig;
   audioConfig: AudioConfig | null;
   spawner?: Spawner;
 }
 
 export class HlsOutput {
-  private ffmpeg: FfmpegProcess;
-  private muxer: MkvMuxer;
-  /** Set when FFmpeg exits before we asked it to: the reason in words. */
+  /** Set when FFmpeg exits or stalls before we asked it to stop: the reason in words. */
   failure: string | null = null;
   readonly exited: Promise<FfmpegExit>;
+  readonly videoConfig: VideoConfig;
+  private ffmpeg: FfmpegProcess;
+  private muxer: MkvMuxer;
+  private baseUs: number | null = null;
+  private stopping = false;
+  private watchdog: NodeJS.Timeout;
 
   constructor(private o: HlsOutputOptions, private log: Logger) {
+    this.videoConfig = o.videoConfig;
     const args = buildHlsArgs({
       outDir: o.outDir,
       hlsTimeSec: o.hlsTimeSec,
       hlsListSize: o.hlsListSize,
       hasAudio: o.audioConfig !== null,
       aacBitrate: o.aacBitrate,
+      append: o.append,
     });
     this.ffmpeg = new FfmpegProcess(o.ffmpegPath, args, log, o.spawner);
-    log.info('ffmpeg started', { pid: this.ffmpeg.pid });
+    log.info('ffmpeg started', { pid: this.ffmpeg.pid, append: o.append });
     this.muxer = new MkvMuxer((bytes) => this.ffmpeg.write(bytes), o.audioConfig !== null, o.videoConfig, o.audioConfig);
+    this.watchdog = setInterval(() => {
+      if (!this.stopping && this.ffmpeg.isStalled(o.stallTimeoutMs)) {
+        this.failure = `FFmpeg stalled: no progress for ${o.stallTimeoutMs / 1000} s while being fed`;
+        log.error('ffmpeg stalled; killing it', { pid: this.ffmpeg.pid });
+        this.ffmpeg.kill();
+      }
+    }, 1000);
     this.exited = this.ffmpeg.exited.then((exit) => {
-      // Still 'started' means nobody asked FFmpeg to stop: it failed.
-      if (this.muxer.state === 'started') {
-        this.failure = describeExit(exit);
+      clearInterval(this.watchdog);
+      if (!this.stopping) {
+        this.failure ??= describeExit(exit);
         log.error('ffmpeg exited unexpectedly', { code: exit.code, signal: exit.signal, reason: this.failure });
       }
       return exit;
@@ -52,16 +69,28 @@ export class HlsOutput {
     return this.ffmpeg.pid;
   }
 
+  get stderrCounts(): ReadonlyMap<string, number> {
+    return this.ffmpeg.stderrCounts;
+  }
+
   start(): Promise<void> {
     return this.muxer.start();
   }
 
-  add(chunk: MuxChunk): Promise<void> {
-    return this.muxer.add(chunk);
+  /** Adds a chunk (timestamps are the publisher's); video before this run's first keyframe is skipped. */
+  async add(chunk: MuxChunk): Promise<void> {
+    if (this.failure) throw new Error(this.failure);
+    if (this.baseUs === null) {
+      if (chunk.track !== 'video' || !chunk.key) return;
+      this.baseUs = chunk.timestampUs;
+    }
+    if (chunk.timestampUs < this.baseUs) return;
+    await this.muxer.add({ ...chunk, timestampUs: chunk.timestampUs - this.baseUs });
   }
 
-  /** Finalises the Matroska stream and lets FFmpeg write the last segment and #EXT-X-ENDLIST. */
+  /** Finalises the Matroska stream; FFmpeg writes its last segment and exits. */
   async end(): Promise<FfmpegExit> {
+    this.stopping = true;
     try {
       await this.muxer.finalize();
     } catch (err) {
@@ -73,6 +102,8 @@ export class HlsOutput {
   }
 
   kill(): void {
+    this.stopping = true;
+    clearInterval(this.watchdog);
     void this.muxer.cancel();
     this.ffmpeg.kill();
   }

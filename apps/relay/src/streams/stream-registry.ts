@@ -7,6 +7,7 @@ import type { RelayConfig } from '../config/config.ts';
 import type { Spawner } from '../ffmpeg/ffmpeg-process.ts';
 import type { Logger } from '../util/logger.ts';
 import { StreamSession } from './stream-session.ts';
+import { loadStreams, type PersistedStream } from './stream-store.ts';
 
 export type StreamListener = (info: StreamInfo) => void;
 
@@ -17,6 +18,43 @@ export class StreamRegistry {
 
   constructor(private config: RelayConfig, private log: Logger, private spawner?: Spawner) {
     fs.mkdirSync(this.hlsRoot, { recursive: true });
+    this.restore();
+  }
+
+  /**
+   * Brings back the streams of a previous run of the relay: ones that were live (or drained by a
+   * shutdown) wait `reconnectGraceMs` for their publisher to resume; ended ones stay listed until
+   * their retention runs out.
+   */
+  private restore(): void {
+    for (const saved of loadStreams(this.hlsRoot)) {
+      const endedAgo = saved.endedAt ? Date.now() - Date.parse(saved.endedAt) : 0;
+      if (saved.state === 'ended' && endedAgo > this.config.endedRetentionMs) {
+        fs.rm(path.join(this.hlsRoot, saved.id), { recursive: true, force: true }, () => undefined);
+        continue;
+      }
+      const session = this.build(saved.id, saved.keyId, saved.hasAudio, saved);
+      if (session.state === 'ended') this.scheduleCleanup(session, this.config.endedRetentionMs - endedAgo);
+      else this.log.info('restored stream; waiting for its publisher to resume', { stream: saved.id });
+    }
+  }
+
+  private build(id: string, keyId: string, hasAudio: boolean, restored?: PersistedStream): StreamSession {
+    const session = new StreamSession(
+      id,
+      keyId,
+      path.join(this.hlsRoot, id),
+      hasAudio,
+      {
+        config: this.config,
+        log: this.log.child({ stream: id }),
+        ...(this.spawner ? { spawner: this.spawner } : {}),
+        onChange: (s) => this.changed(s),
+      },
+      restored,
+    );
+    this.sessions.set(id, session);
+    return session;
   }
 
   get hlsRoot(): string {
@@ -31,13 +69,7 @@ export class StreamRegistry {
 
   create(keyId: string, hasAudio: boolean): StreamSession {
     const id = randomBytes(9).toString('base64url'); // 12 path-safe characters
-    const session = new StreamSession(id, keyId, path.join(this.hlsRoot, id), hasAudio, {
-      config: this.config,
-      log: this.log.child({ stream: id }),
-      ...(this.spawner ? { spawner: this.spawner } : {}),
-      onChange: (s) => this.changed(s),
-    });
-    this.sessions.set(id, session);
+    const session = this.build(id, keyId, hasAudio);
     this.log.info('stream created', { stream: id, keyId });
     return session;
   }
@@ -46,10 +78,9 @@ export class StreamRegistry {
     return this.sessions.get(id);
   }
 
-  /** The live (not ended) stream published with this key, if any. */
-  liveForKey(keyId: string): StreamSession | undefined {
-    for (const s of this.sessions.values()) if (s.keyId === keyId && s.state !== 'ended') return s;
-    return undefined;
+  /** The live (not ended) streams published with this key, oldest first. */
+  liveForKey(keyId: string): StreamSession[] {
+    return [...this.sessions.values()].filter((s) => s.keyId === keyId && s.state !== 'ended');
   }
 
   list(): StreamInfo[] {
@@ -63,16 +94,16 @@ export class StreamRegistry {
   private changed(session: StreamSession): void {
     const info = session.info();
     for (const l of this.listeners) l(info);
-    if (session.state === 'ended') this.scheduleCleanup(session);
+    if (session.state === 'ended') this.scheduleCleanup(session, this.config.endedRetentionMs);
   }
 
   /** Ended streams stay listed (and their HLS served) for endedRetentionMs, then go. */
-  private scheduleCleanup(session: StreamSession): void {
+  private scheduleCleanup(session: StreamSession, afterMs: number): void {
     const timer = setTimeout(() => {
       this.cleanupTimers.delete(timer);
       this.sessions.delete(session.id);
       fs.rm(session.outDir, { recursive: true, force: true }, () => undefined);
-    }, this.config.endedRetentionMs);
+    }, Math.max(0, afterMs));
     timer.unref();
     this.cleanupTimers.add(timer);
   }

@@ -53,6 +53,13 @@ export function handlePublisher(ws: WebSocket, remote: string, deps: PublishDeps
       // A refused publisher does not come back: its stream ends (the playlist is finalised).
       void session.end(`publisher refused: ${e.message}`);
     }
+    if (idleTimer) clearTimeout(idleTimer);
+  };
+
+  let idleTimer: NodeJS.Timeout | null = null;
+  const touch = () => {
+    if (idleTimer) idleTimer.refresh();
+    else idleTimer = setTimeout(() => fail(new TabcastError('idle-timeout', `nothing received for ${deps.config.idleTimeoutMs} ms`)), deps.config.idleTimeoutMs);
   };
 
   const handshakeTimer = setTimeout(() => {
@@ -63,6 +70,7 @@ export function handlePublisher(ws: WebSocket, remote: string, deps: PublishDeps
 
   ws.on('message', (data, isBinary) => {
     if (state === 'closed') return;
+    touch();
     try {
       if (!isBinary) throw new TabcastError('bad-message', 'publish messages must be binary msgpack');
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
@@ -92,6 +100,7 @@ export function handlePublisher(ws: WebSocket, remote: string, deps: PublishDeps
 
   ws.on('close', () => {
     clearTimeout(handshakeTimer);
+    if (idleTimer) clearTimeout(idleTimer);
     // After a stop the session has let go of this link already; otherwise wait for a resume.
     session?.detach(link);
     state = 'closed';
@@ -114,12 +123,19 @@ export function handlePublisher(ws: WebSocket, remote: string, deps: PublishDeps
       session = previous;
       resumed = true;
     } else {
-      const existing = deps.registry.liveForKey(keyId);
-      if (existing?.publisherConnected) {
-        throw new TabcastError('stream-busy', 'this stream key is already live in another tab or device');
+      const live = deps.registry.liveForKey(keyId);
+      const connected = live.filter((s) => s.publisherConnected);
+      if (connected.length >= deps.config.maxStreamsPerKey) {
+        throw new TabcastError(
+          'stream-busy',
+          deps.config.maxStreamsPerKey === 1 ? 'this stream key is already live in another tab or device' : `this stream key already has ${connected.length} live streams (the limit)`,
+        );
       }
-      // A live stream of this key whose publisher is gone is replaced by the new broadcast.
-      if (existing) void existing.end('replaced by a new broadcast with the same key');
+      // Streams of this key whose publisher is gone make room for the new broadcast, oldest first.
+      const waiting = live.filter((s) => !s.publisherConnected);
+      for (let i = 0; i <= live.length - deps.config.maxStreamsPerKey && i < waiting.length; i++) {
+        void waiting[i]!.end('replaced by a new broadcast with the same key');
+      }
       session = deps.registry.create(keyId, hello.audio !== null);
     }
     clearTimeout(handshakeTimer);

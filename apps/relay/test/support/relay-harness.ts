@@ -14,9 +14,12 @@ export interface Harness extends Relay {
   stop(): Promise<void>;
 }
 
+/** Starts a relay; pass `dataDir` to reuse one (it is then kept on stop, for a restart). */
 export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<Harness> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tabcast-relay-'));
-  const config = resolveConfig({ port: 0, host: '127.0.0.1', dataDir, ...overrides }, {});
+  const keepDir = overrides.dataDir !== undefined;
+  const dataDir = overrides.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tabcast-relay-'));
+  // Tests send fixtures faster than real time: lift the per-publisher rate limits unless a test sets them.
+  const config = resolveConfig({ port: 0, host: '127.0.0.1', dataDir, maxBitrate: 1e9, maxFrameRate: 1000, ...overrides }, {});
   const logs: string[] = [];
   const log = createLogger(process.env.TABCAST_TEST_LOG ? 'debug' : 'info', {}, (line) => {
     logs.push(line);
@@ -30,7 +33,7 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<
     logs,
     stop: async () => {
       await relay.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!keepDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
