@@ -132,7 +132,7 @@ export function resolveConfig(overrides: Partial<RelayConfig> = {}, env: NodeJS.
     ffmpegPath: env.FFMPEG_PATH || RELAY_DEFAULTS.ffmpegPath,
     seedStreamKey: env.TABCAST_STREAM_KEY || null,
     hlsTimeSec: int(env, 'TABCAST_HLS_TIME', RELAY_DEFAULTS.hlsTimeSec, 1, 10),
-    hlsListSize: int(env, 'TABCAST_HLS_LIST_SIZE', RELAY_DEFAULTS.hlsListSize, 2, 30),
+    hlsListSize: int(env, 'TABCAST_HLS_LIST_SIZE', RELAY_DEFAULTS.hlsListSize, 2, 1000),
     maxMessageBytes: int(env, 'TABCAST_MAX_MESSAGE_BYTES', RELAY_DEFAULTS.maxMessageBytes, 64 * 1024, 64 * 1024 * 1024),
     maxQueueBytes: int(env, 'TABCAST_MAX_QUEUE_BYTES', RELAY_DEFAULTS.maxQueueBytes, 1024 * 1024, 1024 * 1024 * 1024),
     reconnectGraceMs: int(env, 'TABCAST_RECONNECT_GRACE_MS', RELAY_DEFAULTS.reconnectGraceMs, 0, 600_000),

@@ -23,6 +23,8 @@ export interface SendOptions {
   offsetUs?: number;
   /** Stop early after this much media, µs. */
   maxDurationUs?: number;
+  /** Stop early once this returns true (checked before each chunk). */
+  until?: () => boolean;
 }
 
 export class TestPublisher {
@@ -90,8 +92,8 @@ export class TestPublisher {
   }
 
   /** Sends the fixture's video and audio interleaved by timestamp, as the encoder would. */
-  async sendFixture(fx: Fixture, o: SendOptions = {}): Promise<{ chunks: number; bytes: number }> {
-    const { pace = 'realtime', loops = 1, offsetUs = 5_000_000, maxDurationUs = Infinity } = o;
+  async sendFixture(fx: Fixture, o: SendOptions = {}): Promise<{ chunks: number; bytes: number; videoFrames: number }> {
+    const { pace = 'realtime', loops = 1, offsetUs = 5_000_000, maxDurationUs = Infinity, until } = o;
     type Item = { track: 'video' | 'audio'; p: Fixture['video']['packets'][number]; loop: number };
     const items: Item[] = [];
     for (let loop = 0; loop < loops; loop++) {
@@ -104,8 +106,9 @@ export class TestPublisher {
     const firstTs = items.length ? ts(items[0]!) : 0;
     let chunks = 0;
     let bytes = 0;
+    let videoFrames = 0;
     for (const it of items) {
-      if (this.ws.readyState !== WebSocket.OPEN) break;
+      if (this.ws.readyState !== WebSocket.OPEN || until?.()) break;
       const t = ts(it);
       if (t - firstTs > maxDurationUs) break;
       if (pace !== 'burst') {
@@ -126,11 +129,12 @@ export class TestPublisher {
       this.nextTs[it.track] = t;
       this.ws.send(encodeMessage(msg));
       chunks++;
+      if (it.track === 'video') videoFrames++;
       bytes += it.p.data.byteLength;
       // Keep the socket's own buffer bounded, as the studio does.
       while (this.ws.bufferedAmount > 4 * 1024 * 1024 && this.ws.readyState === WebSocket.OPEN) await new Promise((r) => setTimeout(r, 5));
     }
-    return { chunks, bytes };
+    return { chunks, bytes, videoFrames };
   }
 
   /** Sends stop and waits for the relay's `ended` (playlist finalised). */
