@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CLOSE_CODES } from '@tabcast/shared';
 import { loadFixture } from './support/fixture.ts';
 import { parsePlaylist, probeStreams } from './support/probe.ts';
@@ -66,6 +67,7 @@ test('a killed FFmpeg is restarted: the playlist continues within 3 s and the pu
     const final = readPlaylist(playlistFile)!;
     assert.ok(final.ended);
     console.log(`# playlist continued ${gapMs} ms after FFmpeg was killed`);
+    recordFigure('ffmpegKillGapMs', gapMs);
   } finally {
     await relay.stop();
   }
@@ -88,6 +90,7 @@ test('a stalled FFmpeg (fed but silent) is detected, killed and restarted', asyn
     await pub.stop();
     assert.ok(readPlaylist(session.playlistPath)!.ended);
     assert.ok(relay.logs.some((l) => l.includes('ffmpeg stalled')), 'the stall is logged');
+    recordFigure('stallRestarts', session.outputRestarts);
   } finally {
     await relay.stop();
   }
@@ -138,6 +141,15 @@ test('a codec change (new size) continues the same playlist behind a discontinui
     await relay.stop();
   }
 });
+
+/** Appends a figure to test-results/reliability-supervision.json (read by scripts/reliability.mjs). */
+function recordFigure(name: string, value: number): void {
+  const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test-results');
+  if (!fs.existsSync(dir)) return;
+  const file = path.join(dir, 'reliability-supervision.json');
+  const data = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+  fs.writeFileSync(file, JSON.stringify({ ...data, [name]: value }, null, 2));
+}
 
 function videoSize(file: string): string {
   const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0:s=x', file], { encoding: 'utf8' });

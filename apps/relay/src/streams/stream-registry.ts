@@ -94,7 +94,11 @@ export class StreamRegistry {
   private changed(session: StreamSession): void {
     const info = session.info();
     for (const l of this.listeners) l(info);
-    if (session.state === 'ended') this.scheduleCleanup(session, this.config.endedRetentionMs);
+    if (session.state === 'ended') {
+      // A stream that never produced a playlist (refused or empty publisher) has nothing to keep.
+      const hasOutput = fs.existsSync(session.playlistPath);
+      this.scheduleCleanup(session, hasOutput ? this.config.endedRetentionMs : 0);
+    }
   }
 
   /** Ended streams stay listed (and their HLS served) for endedRetentionMs, then go. */

@@ -26,9 +26,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startRelayChild(env: Record<string, string> = {}, dataDir?: string): Promise<RelayChild> {
+/** Starts `src/main.ts`; pass `dataDir` and `port` to restart "the same" relay. */
+export async function startRelayChild(env: Record<string, string> = {}, dataDir?: string, fixedPort?: number): Promise<RelayChild> {
   const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tabcast-child-'));
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: relayDir,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', TABCAST_DATA_DIR: dir, TABCAST_LOG: 'warn', ...env },
@@ -55,7 +56,7 @@ export async function startRelayChild(env: Record<string, string> = {}, dataDir?
     dataDir: dir,
     output: () => out,
     stop: async () => {
-      if (child.exitCode !== null) return child.exitCode;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);

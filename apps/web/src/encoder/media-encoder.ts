@@ -87,8 +87,28 @@ export class MediaEncoder {
     this.lastStats = { fps: 0, bitrate: 0, encodeMsAvg: 0, framesEncoded: 0, framesDropped: 0, bufferedBytes: 0, codec: '' };
   }
 
+  private activeConfig: VideoEncoderConfig | null = null;
+
+  /** Current target video bitrate, bits/s. */
+  get bitrate(): number {
+    return this.o.bitrate;
+  }
+
+  /**
+   * Lowers the video bitrate (the relay reported congestion). Reconfigures the encoder in place; the
+   * next frame is a keyframe so a changed codec description reaches the relay with it.
+   */
+  lowerBitrate(bitsPerSec: number): void {
+    if (!this.video || !this.activeConfig || this.video.state !== 'configured' || bitsPerSec >= this.o.bitrate) return;
+    this.o = { ...this.o, bitrate: bitsPerSec };
+    this.activeConfig = { ...this.activeConfig, bitrate: bitsPerSec };
+    this.video.configure(this.activeConfig);
+    this.requestKeyframe();
+  }
+
   async configure(): Promise<void> {
     const config = await pickVideoConfig(this.o);
+    this.activeConfig = config;
     this.codec = config.codec;
     this.video = new VideoEncoder({
       output: (chunk, meta) => this.onVideoChunk(chunk, meta),

@@ -10,6 +10,8 @@ import type { EncoderStats, PublishOptions, PublishState, PublishStatus } from '
 
 /** Socket buffer above which chunks are refused: about 1.5 s of 2.5 Mbps video. */
 const MAX_BUFFERED_BYTES = 512 * 1024;
+/** Congestion never pushes video below this, bits/s. */
+const MIN_VIDEO_BITRATE = 300_000;
 
 export class Publisher {
   private client: PublishClient;
@@ -21,7 +23,7 @@ export class Publisher {
 
   constructor(private o: PublishOptions, private report: (s: PublishStatus) => void) {
     const emptyStats: EncoderStats = { fps: 0, bitrate: 0, encodeMsAvg: 0, framesEncoded: 0, framesDropped: 0, bufferedBytes: 0, codec: '' };
-    this.status = { state: 'idle', streamId: null, watchUrl: null, hlsUrl: null, attempt: 0, maxAttempts: o.reconnect.attempts, error: null, stats: emptyStats };
+    this.status = { state: 'idle', streamId: null, watchUrl: null, hlsUrl: null, attempt: 0, maxAttempts: o.reconnect.attempts, error: null, notice: null, stats: emptyStats };
     this.client = new PublishClient(
       { url: o.relayUrl, key: o.streamKey, audio: o.audio, reconnect: o.reconnect, maxBufferedBytes: MAX_BUFFERED_BYTES },
       {
@@ -34,6 +36,12 @@ export class Publisher {
           this.update({ streamId: w.streamId, watchUrl: w.watchUrl, hlsUrl: w.hlsUrl });
         },
         keyframeRequest: () => this.encoder.requestKeyframe(),
+        congestion: (suggested) => {
+          const next = Math.max(MIN_VIDEO_BITRATE, Math.min(suggested, Math.round(this.encoder.bitrate * 0.7)));
+          if (next >= this.encoder.bitrate) return;
+          this.encoder.lowerBitrate(next);
+          this.update({ notice: `The relay could not keep up: video bitrate lowered to ${(next / 1e6).toFixed(2)} Mbps.` });
+        },
       },
     );
     this.encoder = new MediaEncoder(

@@ -51,6 +51,8 @@ export interface PublishStatus {
   attempt: number;
   maxAttempts: number;
   error: ErrorPayload | null;
+  /** Something the broadcaster should know that is not an error (e.g. bitrate lowered). */
+  notice: string | null;
   stats: EncoderStats;
 }
 

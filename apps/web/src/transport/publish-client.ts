@@ -33,6 +33,8 @@ export interface PublishClientEvents {
   /** (Re)connected: the next video chunk must be a keyframe and carry its config. */
   welcome(info: { streamId: string; watchUrl: string; hlsUrl: string; resumed: boolean }): void;
   keyframeRequest(reason: string): void;
+  /** The relay is behind: send at most this video bitrate. */
+  congestion(suggestedBitrate: number, reason: string): void;
 }
 
 /** Close codes after which reconnecting cannot help. */
@@ -134,6 +136,9 @@ export class PublishClient {
         return;
       case 'keyframe-request':
         this.events.keyframeRequest(msg.reason);
+        return;
+      case 'congestion':
+        this.events.congestion(msg.suggestedBitrate, msg.reason);
         return;
       case 'error':
         this.lastError = { code: msg.code, message: msg.message, fatal: msg.fatal };
