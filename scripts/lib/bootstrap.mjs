@@ -59,13 +59,31 @@ function ensurePnpm() {
   if (run('npm', ['i', '-g', 'pnpm@10']) !== 0 || !has('pnpm')) die('could not install pnpm; install it with: npm i -g pnpm@10');
 }
 
+/** Newest modification time of the files below `dir` (skipping node_modules and dist). */
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === 'dist') continue;
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+const mtime = (file) => (fs.existsSync(file) ? fs.statSync(file).mtimeMs : 0);
+
 /** @param {'run' | 'test'} purpose */
 export function bootstrap(purpose) {
   checkNode();
   ensureSystemPackages(SYSTEM_NEEDS[purpose]);
   ensurePnpm();
-  runOrDie('pnpm', ['install', '--frozen-lockfile', '--prefer-offline', '--reporter=silent'], 'installing dependencies (pnpm install)', {
-    env: { ...process.env, CI: process.env.CI ?? 'true' },
-  });
-  runOrDie('pnpm', ['--filter', '@tabcast/web', 'build', '--logLevel', 'warn'], 'building the web app');
+  // Install only when the lockfile changed since the last install (a restart should be quick).
+  if (mtime(path.join(ROOT, 'node_modules/.modules.yaml')) < mtime(path.join(ROOT, 'pnpm-lock.yaml')) || !fs.existsSync(path.join(ROOT, 'apps/relay/node_modules'))) {
+    runOrDie('pnpm', ['install', '--frozen-lockfile', '--prefer-offline', '--reporter=silent'], 'installing dependencies (pnpm install)', {
+      env: { ...process.env, CI: process.env.CI ?? 'true' },
+    });
+  }
+  const built = mtime(path.join(ROOT, 'apps/web/dist/index.html'));
+  const sources = Math.max(newestMtime(path.join(ROOT, 'apps/web')), newestMtime(path.join(ROOT, 'packages/shared/src')));
+  if (built < sources) runOrDie('pnpm', ['--filter', '@tabcast/web', 'build', '--logLevel', 'warn'], 'building the web app');
 }

@@ -1,11 +1,11 @@
 /**
- * Key management: `pnpm keys create [label]`, `pnpm keys list`, `pnpm keys revoke <id>`.
+ * Key management: `npm run keys -- create [label]`, `npm run keys -- list`, `npm run keys -- revoke <id>`.
  * Works while the relay runs: the relay re-reads the key file when it changes.
  */
 import { resolveConfig } from './config/config.ts';
 import { KeyStore } from './keys/key-store.ts';
 
-const USAGE = `usage: pnpm keys create [label] | pnpm keys list | pnpm keys revoke <id>`;
+const USAGE = 'usage: npm run keys -- create [label] | npm run keys -- list | npm run keys -- revoke <id>';
 
 async function main(argv: string[]): Promise<number> {
   const config = resolveConfig();
@@ -29,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
     case 'revoke': {
       if (!arg) break;
       if (!store.revoke(arg)) {
-        console.error(`no key with id ${arg} (see: pnpm keys list)`);
+        console.error(`no key with id ${arg} (see: npm run keys -- list)`);
         return 1;
       }
       console.log(`revoked key ${arg}`);

@@ -9,14 +9,23 @@ import { WebSocketServer } from 'ws';
 import type { RelayConfig } from './config/config.ts';
 import type { Spawner } from './ffmpeg/ffmpeg-process.ts';
 import { serveHls } from './http/hls-files.ts';
+import { requestPath } from './http/request-path.ts';
 import { serveStatic } from './http/static-files.ts';
+import { AuthGate } from './keys/auth-gate.ts';
 import { KeyStore } from './keys/key-store.ts';
 import { StreamRegistry } from './streams/stream-registry.ts';
 import { truncateReason } from './util/close-reason.ts';
 import type { Logger } from './util/logger.ts';
+import { throttledWarn } from './util/log-throttle.ts';
 import { EVENTS_DEFLATE } from './ws/events-deflate.ts';
 import { attachEvents } from './ws/events-handler.ts';
 import { handlePublisher } from './ws/publish-handler.ts';
+
+/**
+ * A peer that never answers our close frame is dropped after 2 s instead of ws' default 30 s
+ * (ws ≥ 8.18 server option; not yet in @types/ws).
+ */
+const CLOSE_TIMEOUT = { closeTimeout: 2_000 };
 
 export interface Relay {
   server: http.Server;
@@ -33,11 +42,13 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
   // Before listening, so the seeded key works from the first connection.
   if (config.seedStreamKey) await keys.ensure(config.seedStreamKey, 'TABCAST_STREAM_KEY');
   const registry = new StreamRegistry(config, log, opts.spawner);
+  const gate = new AuthGate(keys);
+  const logRefusal = throttledWarn(log, 'publisher refused');
 
   // Media: no compression (it cannot shrink H.264/Opus and costs CPU on both ends).
-  const publishWss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: config.maxMessageBytes });
+  const publishWss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: config.maxMessageBytes, ...CLOSE_TIMEOUT });
   // Events: JSON, compressed when a message is over 1 KiB.
-  const eventsWss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: EVENTS_DEFLATE });
+  const eventsWss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: EVENTS_DEFLATE, ...CLOSE_TIMEOUT });
   const stopEvents = attachEvents(eventsWss, registry);
 
   const server = http.createServer({
@@ -47,8 +58,12 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
     connectionsCheckingInterval: 1_000,
     keepAliveTimeout: 5_000,
   }, (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://relay');
-    const pathname = url.pathname;
+    const pathname = requestPath(req.url);
+    if (pathname === null) {
+      res.writeHead(400, { 'content-type': 'text/plain', connection: 'close' });
+      res.end('bad request target\n');
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' });
       res.end('method not allowed\n');
@@ -68,9 +83,10 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
   });
 
   const connectionsByIp = new Map<string, number>();
+  const publicOrigin = new URL(config.publicUrl).origin; // validated config, parsed once
   const originAllowed = (origin: string | undefined, host: string | undefined): boolean => {
     if (!origin) return true; // not a browser: the stream key guards publishing
-    if (config.allowedOrigins.includes('*') || config.allowedOrigins.includes(origin) || origin === new URL(config.publicUrl).origin) return true;
+    if (config.allowedOrigins.includes('*') || config.allowedOrigins.includes(origin) || origin === publicOrigin) return true;
     try {
       return new URL(origin).host === host; // same host and port as the request: our own pages
     } catch {
@@ -79,7 +95,7 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
   };
 
   server.on('upgrade', (req, socket, head) => {
-    const pathname = new URL(req.url ?? '/', 'http://relay').pathname;
+    const pathname = requestPath(req.url);
     const ip = req.socket.remoteAddress ?? 'unknown';
     const remote = `${ip}:${req.socket.remotePort}`;
     socket.on('error', () => socket.destroy());
@@ -107,7 +123,7 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
         if (n <= 0) connectionsByIp.delete(ip);
         else connectionsByIp.set(ip, n);
       });
-      if (wss === publishWss) handlePublisher(ws, remote, { config, keys, registry, log });
+      if (wss === publishWss) handlePublisher(ws, remote, ip, { config, gate, registry, log, logRefusal });
       else eventsWss.emit('connection', ws, req);
     });
   });

@@ -30,14 +30,14 @@ const randInt = (n: number) => Math.floor(rand() * n);
 const randBytes = (n: number) => Uint8Array.from({ length: n }, () => randInt(256));
 
 type Kind = 'random-bytes' | 'truncated' | 'wrong-shape' | 'text-frame' | 'oversized' | 'no-hello' | 'garbage-after-hello' | 'out-of-order' | 'random-payload-stream';
-/** What each kind must be answered with. */
+/** What each kind must be answered with (1009: over the 16 KiB allowed before the key checks out). */
 const EXPECTED: Record<Kind, number[]> = {
   'random-bytes': [CLOSE_CODES['bad-message']],
-  truncated: [CLOSE_CODES['bad-message']],
+  truncated: [CLOSE_CODES['bad-message'], 1009],
   'wrong-shape': [CLOSE_CODES['bad-message']],
   'text-frame': [CLOSE_CODES['bad-message']],
   oversized: [1009],
-  'no-hello': [CLOSE_CODES['bad-message']],
+  'no-hello': [CLOSE_CODES['bad-message'], 1009],
   'garbage-after-hello': [CLOSE_CODES['bad-message']],
   'out-of-order': [CLOSE_CODES['out-of-order']],
   'random-payload-stream': [1000, CLOSE_CODES['rate-limited']],

@@ -70,6 +70,48 @@ test('a message over the size limit is refused', async () => {
   assert.equal(code, 1009); // ws' own "message too big" close, before any parsing
 });
 
+test('before the key checks out, messages over 16 KiB are refused (ws internals still as expected)', async () => {
+  const ws = new WebSocket(relay.url.replace('http', 'ws') + '/ws/publish');
+  await new Promise((r) => ws.once('open', r));
+  ws.send(Buffer.alloc(100 * 1024));
+  const code = await new Promise<number>((r) => ws.once('close', (c) => r(c)));
+  assert.equal(code, 1009);
+  // After welcome the full limit applies again: a 1 MiB chunk is accepted (then refused only for order).
+  const pub = new TestPublisher(relay.url);
+  await pub.hello(TEST_KEY);
+  pub.send({ type: 'chunk', track: 'video', timestampUs: 0, durationUs: 0, key: true, data: new Uint8Array(1 << 20) });
+  await pub.closed;
+  assert.equal(pub.closeCode, CLOSE_CODES['out-of-order'], 'a big message after welcome reaches validation');
+});
+
+test('resuming a stream whose old socket still looks connected takes it over and tells the old one', async () => {
+  const a = new TestPublisher(relay.url);
+  const w = await a.hello(TEST_KEY);
+  const b = new TestPublisher(relay.url);
+  const resumed = await b.hello(TEST_KEY, { resume: w.streamId });
+  assert.equal(resumed.streamId, w.streamId);
+  await a.closed;
+  assert.equal(a.closeCode, CLOSE_CODES['stream-busy']);
+  assert.match(a.closeReason, /another connection resumed/);
+  b.close();
+});
+
+test('malformed request targets get 400 and do not take the relay down', async () => {
+  for (const target of ['//[', 'http://a:99999/', '*']) {
+    assert.equal(await rawGetStatus(relay.url, target), 400, target);
+  }
+  const { hostname, port } = new URL(relay.url);
+  await new Promise<void>((resolve) => {
+    const sock = net.connect(Number(port), hostname, () =>
+      sock.write('GET //[ HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'),
+    );
+    sock.on('data', () => undefined);
+    sock.on('close', () => resolve());
+    sock.on('error', () => resolve());
+  });
+  assert.equal((await fetch(`${relay.url}/api/health`)).status, 200, 'relay still up');
+});
+
 test('a client that never says hello is cut off after the handshake timeout', async () => {
   const pub = new TestPublisher(relay.url);
   await pub.opened();

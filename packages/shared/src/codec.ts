@@ -6,7 +6,7 @@
 import { Packr } from 'msgpackr';
 import * as v from 'valibot';
 import { TabcastError } from './errors.ts';
-import { LIMITS } from './limits.ts';
+import { LIMITS, PROTOCOL_VERSION } from './limits.ts';
 import { PublisherMessage, RelayMessage } from './protocol.ts';
 
 const packr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true, int64AsType: 'number' });
@@ -44,9 +44,20 @@ function parseWith<S extends v.GenericSchema>(schema: S, value: unknown): v.Infe
   return result.output;
 }
 
-/** Decodes and validates a publisher → relay message. Throws TabcastError('bad-message' | 'message-too-large'). */
+/**
+ * Decodes and validates a publisher → relay message. Throws TabcastError('bad-message' |
+ * 'message-too-large' | 'unsupported-version'). A hello of another version is named as such even
+ * if its other fields differ from this version's (that is what a newer client would send).
+ */
 export function decodePublisherMessage(bytes: Uint8Array, maxBytes: number = LIMITS.maxMessageBytes): PublisherMessage {
-  return parseWith(PublisherMessage, unpackBytes(bytes, maxBytes));
+  const value = unpackBytes(bytes, maxBytes);
+  if (typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'hello') {
+    const version = (value as { version?: unknown }).version;
+    if (typeof version === 'number' && version !== PROTOCOL_VERSION) {
+      throw new TabcastError('unsupported-version', `protocol version ${version} is not supported; this relay speaks ${PROTOCOL_VERSION}`);
+    }
+  }
+  return parseWith(PublisherMessage, value);
 }
 
 /** Decodes and validates a relay → publisher message. */

@@ -149,6 +149,11 @@ export function resolveConfig(overrides: Partial<RelayConfig> = {}, env: NodeJS.
     ffmpegStallTimeoutMs: int(env, 'TABCAST_FFMPEG_STALL_MS', RELAY_DEFAULTS.ffmpegStallTimeoutMs, 1_000, 600_000),
     ...overrides,
   };
+  try {
+    if (!/^https?:$/.test(new URL(config.publicUrl).protocol)) throw new Error('not http(s)');
+  } catch {
+    throw new ConfigError(`TABCAST_PUBLIC_URL must be an http(s) URL like https://live.example.com; got "${config.publicUrl}"`);
+  }
   if (config.seedStreamKey !== null && config.seedStreamKey.length < 8) {
     throw new ConfigError('TABCAST_STREAM_KEY must be at least 8 characters');
   }

@@ -20,7 +20,11 @@ type Child = ChildProcessByStdio<Writable, Readable, Readable>;
 
 /** How processes are started; tests and benches may pass their own. */
 export type Spawner = (cmd: string, args: string[]) => Child;
-export const defaultSpawner: Spawner = (cmd, args) => spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+/**
+ * detached: FFmpeg gets its own process group, so a Ctrl-C in the relay's terminal reaches only the
+ * relay, which then drains FFmpeg properly. If the relay dies, FFmpeg's stdin closes and it exits.
+ */
+export const defaultSpawner: Spawner = (cmd, args) => spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
 
 const STDERR_TAIL_LINES = 20;
 const MAX_STDERR_KINDS = 200;

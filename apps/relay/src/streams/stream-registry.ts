@@ -9,6 +9,20 @@ import type { Logger } from '../util/logger.ts';
 import { StreamSession } from './stream-session.ts';
 import { loadStreams, type PersistedStream } from './stream-store.ts';
 
+const ID_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+
+/** 12 characters from an alphabet without look-alikes or punctuation (≈ 70 bits). */
+export function newStreamId(): string {
+  const bytes = randomBytes(24);
+  let id = '';
+  for (const b of bytes) {
+    if (b >= 228) continue; // 228 = 4 × 57: keep the choice uniform
+    id += ID_ALPHABET[b % ID_ALPHABET.length];
+    if (id.length === 12) return id;
+  }
+  return id.length === 12 ? id : newStreamId();
+}
+
 export type StreamListener = (info: StreamInfo) => void;
 
 export class StreamRegistry {
@@ -68,7 +82,7 @@ export class StreamRegistry {
   }
 
   create(keyId: string, hasAudio: boolean): StreamSession {
-    const id = randomBytes(9).toString('base64url'); // 12 path-safe characters
+    const id = newStreamId();
     const session = this.build(id, keyId, hasAudio);
     this.log.info('stream created', { stream: id, keyId });
     return session;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { CLOSE_CODES, LIMITS, TabcastError, type AudioConfig, type ChunkMessage, type RelayMessage, type StreamInfo, type VideoConfig } from '@tabcast/shared';
 import type { RelayConfig } from '../config/config.ts';
 import { PLAYLIST_NAME } from '../ffmpeg/ffmpeg-args.ts';
-import type { Spawner } from '../ffmpeg/ffmpeg-process.ts';
+import { describeExit, type Spawner } from '../ffmpeg/ffmpeg-process.ts';
 import { endPlaylist } from '../ffmpeg/playlist.ts';
 import { truncateReason } from '../util/close-reason.ts';
 import type { Logger } from '../util/logger.ts';
@@ -118,6 +118,15 @@ export class StreamSession {
     this.queue.resetToKeyframe();
     this.lastTs = { video: -1, audio: -1 };
     this.deps.onChange(this);
+  }
+
+  /** Closes the current publisher's socket (if any) because another connection resumed the stream. */
+  takeOver(): void {
+    const old = this.publisher;
+    if (!old) return;
+    this.publisher = null;
+    old.send({ type: 'error', code: 'stream-busy', message: 'another connection resumed this stream', fatal: true });
+    old.close(CLOSE_CODES['stream-busy'], 'another connection resumed this stream');
   }
 
   /** The publisher's socket went away without a stop: wait `reconnectGraceMs` for it to resume. */
@@ -314,14 +323,31 @@ export class StreamSession {
     this.deps.onChange(this);
     if (reason) this.deps.log.info('stream ending', { reason });
     this.queue.wake();
-    // Wait for the pump to drain the queue; a codec switch hands over to a new run's pump.
-    for (let p = this.pumping; p; p = this.pumping) {
-      await p;
-      if (p === this.pumping) break;
+    // Wait for the pump to drain the queue (a codec switch hands over to a new run's pump), but
+    // not forever: an FFmpeg that stopped reading would hold the drain, and the stop, for good.
+    const drained = (async () => {
+      for (let p = this.pumping; p; p = this.pumping) {
+        await p;
+        if (p === this.pumping) break;
+      }
+    })();
+    const drainLimitMs = this.deps.config.ffmpegStallTimeoutMs + this.deps.config.ffmpegExitTimeoutMs;
+    if (!(await settlesWithin(drained, drainLimitMs))) {
+      this.deps.log.error('output did not drain in time; killing FFmpeg', { drainLimitMs });
+      this.output?.kill();
+      await settlesWithin(drained, 1_000);
     }
     const output = this.output;
     this.output = null;
-    if (output) await output.end();
+    if (output) {
+      const exit = await output.end();
+      // FFmpeg failing while it finalises means the end of the broadcast may be missing: say so.
+      if (exit.code !== 0 && !code) {
+        code = 'output-failed';
+        reason = `the HLS output failed while finishing: ${describeExit(exit)}`;
+        this.deps.log.error('ffmpeg failed while finishing', { reason });
+      }
+    }
     endPlaylist(this.playlistPath);
     this.state = 'ended';
     this.endedAt = new Date();
@@ -356,6 +382,17 @@ export class StreamSession {
       this.deps.log.warn('could not save stream state', { error: (err as Error).message });
     }
   }
+}
+
+/** True if `p` settles within `ms`. */
+function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    p.then(
+      () => (clearTimeout(timer), resolve(true)),
+      () => (clearTimeout(timer), resolve(true)),
+    );
+  });
 }
 
 function sameVideoConfig(a: VideoConfig, b: VideoConfig): boolean {

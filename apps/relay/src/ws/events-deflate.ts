@@ -2,8 +2,8 @@ import type { PerMessageDeflateOptions } from 'ws';
 
 /**
  * permessage-deflate for the events socket only (JSON stats, where it saves 85–93 % of bytes;
- * docs/performance.md). Starting points from the ws defaults noted in architecture.md; no context
- * takeover and small windows keep per-socket memory low.
+ * docs/performance.md). Level 3, memLevel 7, 1 KiB threshold are ws' documented starting points;
+ * no context takeover and small windows keep per-socket memory low.
  */
 export const EVENTS_DEFLATE: PerMessageDeflateOptions = Object.freeze({
   threshold: 1024,

@@ -13,7 +13,7 @@ import {
   type RelayMessage,
 } from '@tabcast/shared';
 import type { RelayConfig } from '../config/config.ts';
-import type { KeyStore } from '../keys/key-store.ts';
+import type { AuthGate } from '../keys/auth-gate.ts';
 import type { StreamRegistry } from '../streams/stream-registry.ts';
 import type { PublisherLink, StreamSession } from '../streams/stream-session.ts';
 import { truncateReason } from '../util/close-reason.ts';
@@ -23,13 +23,29 @@ type ConnState = 'awaiting-hello' | 'authenticating' | 'publishing' | 'closed';
 
 export interface PublishDeps {
   config: RelayConfig;
-  keys: KeyStore;
+  gate: AuthGate;
   registry: StreamRegistry;
   log: Logger;
+  /** Logs a refused publisher (throttled: floods must not flood the log). */
+  logRefusal: (fields: Record<string, unknown>) => void;
 }
 
-export function handlePublisher(ws: WebSocket, remote: string, deps: PublishDeps): void {
+/** Largest message before the publisher is authenticated (a hello is well under 1 KiB). */
+const PRE_AUTH_MAX_PAYLOAD = 16 * 1024;
+
+/**
+ * ws has no per-socket payload limit; its receiver keeps the server-wide one in `_maxPayload`
+ * (ws 8.x, checked by publish-refusals.test.ts). Lowering it until the key checks out keeps
+ * unauthenticated sockets from buffering megabytes each.
+ */
+function setMaxPayload(ws: WebSocket, bytes: number): void {
+  const receiver = (ws as unknown as { _receiver?: { _maxPayload?: number } })._receiver;
+  if (receiver && typeof receiver._maxPayload === 'number') receiver._maxPayload = bytes;
+}
+
+export function handlePublisher(ws: WebSocket, remote: string, address: string, deps: PublishDeps): void {
   const log = deps.log.child({ remote });
+  setMaxPayload(ws, PRE_AUTH_MAX_PAYLOAD);
   let state: ConnState = 'awaiting-hello';
   let session: StreamSession | null = null;
 
@@ -46,7 +62,7 @@ export function handlePublisher(ws: WebSocket, remote: string, deps: PublishDeps
   const fail = (err: unknown) => {
     const e = TabcastError.wrap(err);
     if (state === 'closed') return;
-    log.warn('publisher refused', { code: e.code, reason: e.message, stream: session?.id });
+    deps.logRefusal({ code: e.code, reason: e.message, remote, stream: session?.id });
     link.send({ type: 'error', ...e.toPayload(), message: e.message.slice(0, 500) });
     link.close(CLOSE_CODES[e.code], e.message);
     if (session) {
@@ -111,15 +127,17 @@ export function handlePublisher(ws: WebSocket, remote: string, deps: PublishDeps
     if (hello.version !== PROTOCOL_VERSION) {
       throw new TabcastError('unsupported-version', `protocol version ${hello.version} is not supported; this relay speaks ${PROTOCOL_VERSION}`);
     }
-    const keyId = await deps.keys.verify(hello.key);
+    const keyId = await deps.gate.verify(hello.key, address);
     if (state === 'closed') return;
-    if (!keyId) throw new TabcastError('unauthorized', 'unknown or revoked stream key');
     let resumed = false;
     if (hello.resume) {
       const previous = deps.registry.get(hello.resume);
       if (!previous || previous.keyId !== keyId || previous.state !== 'live') {
         throw new TabcastError('stream-not-found', `stream ${hello.resume} is over or not yours; go live again`);
       }
+      // The same key resuming while an old socket still looks connected (a half-open connection
+      // after a network change) takes the stream over; the old socket is told and closed.
+      previous.takeOver();
       session = previous;
       resumed = true;
     } else {
@@ -140,6 +158,7 @@ export function handlePublisher(ws: WebSocket, remote: string, deps: PublishDeps
     }
     clearTimeout(handshakeTimer);
     state = 'publishing';
+    setMaxPayload(ws, deps.config.maxMessageBytes);
     session.attach(link);
     log.info(resumed ? 'publisher resumed' : 'publisher live', { stream: session.id, keyId });
     link.send({

@@ -23,6 +23,7 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}): Promise<
   const logs: string[] = [];
   const log = createLogger(process.env.TABCAST_TEST_LOG ? 'debug' : 'info', {}, (line) => {
     logs.push(line);
+    if (logs.length > 5000) logs.splice(0, logs.length - 5000); // tests look at recent lines only
     if (process.env.TABCAST_TEST_LOG) process.stderr.write(line + '\n');
   });
   const relay = await createRelay(config, log);

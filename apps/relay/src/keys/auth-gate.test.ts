@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TabcastError } from '@tabcast/shared';
+import { AuthGate } from './auth-gate.ts';
+import { KeyStore } from './key-store.ts';
+
+const store = () => new KeyStore(fs.mkdtempSync(path.join(os.tmpdir(), 'tabcast-gate-')));
+const code = async (p: Promise<unknown>) => {
+  try {
+    await p;
+    return 'ok';
+  } catch (err) {
+    return (err as TabcastError).code;
+  }
+};
+
+test('an address with too many wrong keys is locked out, without a check; others are not', async () => {
+  const keys = store();
+  const { key } = await keys.create('k');
+  let now = 0;
+  const gate = new AuthGate(keys, { maxConcurrent: 2, maxQueued: 10, maxFailures: 3, windowMs: 1000, cacheMs: 1000 }, () => now);
+  for (let i = 0; i < 3; i++) assert.equal(await code(gate.verify('wrong-key-123', '10.0.0.1')), 'unauthorized');
+  const t0 = performance.now();
+  assert.equal(await code(gate.verify(key, '10.0.0.1')), 'unauthorized', 'locked out even with the right key');
+  assert.ok(performance.now() - t0 < 5, 'no scrypt for a locked-out address');
+  assert.equal(await code(gate.verify(key, '10.0.0.2')), 'ok');
+  now = 1001;
+  assert.equal(await code(gate.verify(key, '10.0.0.1')), 'ok', 'the lockout ends with the window');
+});
+
+test('floods queue behind a small number of checks and the excess is refused as busy', async () => {
+  const keys = store();
+  const gate = new AuthGate(keys, { maxConcurrent: 2, maxQueued: 4, maxFailures: 1000, windowMs: 60_000, cacheMs: 1000 });
+  const results = await Promise.all(Array.from({ length: 10 }, (_, i) => code(gate.verify(`wrong-${i}-xxxxxxxx`, '10.0.0.9'))));
+  assert.equal(results.filter((r) => r === 'unauthorized').length, 6); // 2 running + 4 queued
+  assert.equal(results.filter((r) => r === 'too-many-connections').length, 4);
+});
+
+test('a verified key is remembered, but a revoked one is not', async () => {
+  const keys = store();
+  const { id, key } = await keys.create('k');
+  const gate = new AuthGate(keys);
+  assert.equal(await gate.verify(key, 'a'), id);
+  const t0 = performance.now();
+  assert.equal(await gate.verify(key, 'a'), id);
+  assert.ok(performance.now() - t0 < 5, 'second check is served from the cache');
+  keys.revoke(id);
+  assert.equal(await code(gate.verify(key, 'a')), 'unauthorized');
+});
