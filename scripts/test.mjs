@@ -11,7 +11,11 @@ const started = Date.now();
 bootstrap('test');
 const results = path.join(ROOT, 'test-results');
 fs.rmSync(results, { recursive: true, force: true });
-fs.mkdirSync(results, { recursive: true });
+// Every temporary folder the tests make goes under test-results/tmp (removed by the next run);
+// the encoded fixtures are cached apart, since making them costs FFmpeg time.
+process.env.TMPDIR = path.join(results, 'tmp');
+process.env.TABCAST_FIXTURE_DIR ??= path.join(ROOT, 'node_modules/.cache/tabcast-fixtures');
+fs.mkdirSync(process.env.TMPDIR, { recursive: true });
 
 const failures = [];
 let passed = 0;

@@ -57,6 +57,10 @@ export class HlsOutput {
     }, 1000);
     this.exited = this.ffmpeg.exited.then((exit) => {
       clearInterval(this.watchdog);
+      // FFmpeg's stderr, counted by kind over this run: what it complained about, and how often.
+      if (this.ffmpeg.stderrCounts.size) {
+        log.info('ffmpeg stderr summary', { pid: this.ffmpeg.pid, counts: Object.fromEntries([...this.ffmpeg.stderrCounts].slice(0, 20)) });
+      }
       if (!this.stopping) {
         this.failure ??= describeExit(exit);
         log.error('ffmpeg exited unexpectedly', { code: exit.code, signal: exit.signal, reason: this.failure });

@@ -20,6 +20,9 @@ import { HlsOutput } from './hls-output.ts';
 import { saveStream, type PersistedStream } from './stream-store.ts';
 
 export type SessionState = 'live' | 'ending' | 'ended';
+
+/** Largest forward jump between two chunks of a track on one connection, µs (60 s). */
+const MAX_TIMESTAMP_JUMP_US = 60_000_000;
 /** Why a stream ended other than by its publisher's stop. */
 export type EndCode = 'output-failed' | 'server-shutdown' | 'unauthorized' | 'bad-message' | 'out-of-order' | 'rate-limited';
 
@@ -156,8 +159,13 @@ export class StreamSession {
       if (!msg.key) throw new TabcastError('out-of-order', 'the first video chunk must be a keyframe');
       this.awaitingFirstVideo = false;
     }
-    if (msg.timestampUs < this.lastTs[msg.track]) {
-      throw new TabcastError('out-of-order', `${msg.track} timestamp went backwards (${msg.timestampUs} µs after ${this.lastTs[msg.track]} µs)`);
+    const last = this.lastTs[msg.track];
+    if (msg.timestampUs < last) {
+      throw new TabcastError('out-of-order', `${msg.track} timestamp went backwards (${msg.timestampUs} µs after ${last} µs)`);
+    }
+    if (last >= 0 && msg.timestampUs - last > MAX_TIMESTAMP_JUMP_US) {
+      // Within one connection media never pauses this long (a still screen repeats its frame).
+      throw new TabcastError('out-of-order', `${msg.track} timestamp jumped ${Math.round((msg.timestampUs - last) / 1e6)} s ahead`);
     }
     this.lastTs[msg.track] = msg.timestampUs;
     if (this.hasAudio && this.lastTs.video >= 0 && this.lastTs.audio >= 0) {

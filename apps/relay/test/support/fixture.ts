@@ -35,7 +35,7 @@ export interface FixtureOptions {
 
 export async function loadFixture(o: FixtureOptions = {}): Promise<Fixture> {
   const { seconds = 10, width = 1280, height = 720, fps = 30, videoKbps = 2500, gopFrames = 60, audio = true } = o;
-  const dir = path.join(os.tmpdir(), 'tabcast-fixtures');
+  const dir = process.env.TABCAST_FIXTURE_DIR || path.join(os.tmpdir(), 'tabcast-fixtures');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `src-${seconds}s-${width}x${height}-${fps}-${videoKbps}k-g${gopFrames}-${audio ? 'a' : 'na'}.mkv`);
   if (!fs.existsSync(file)) {
