@@ -42,7 +42,16 @@ export class FfmpegProcess {
   private stderrTail: string[] = [];
   private stdinBroken = false;
 
-  constructor(ffmpegPath: string, args: string[], private log: Logger, spawner: Spawner = defaultSpawner) {
+  /** Bytes FFmpeg reports written to its output, and how many progress blocks it printed. */
+  readonly progress = { outputBytes: 0, blocks: 0 };
+
+  constructor(
+    ffmpegPath: string,
+    args: string[],
+    private log: Logger,
+    spawner: Spawner = defaultSpawner,
+    private redact: (text: string) => string = (t) => t,
+  ) {
     this.child = spawner(ffmpegPath, args);
     this.pid = this.child.pid;
     this.child.stdin.on('error', (err: NodeJS.ErrnoException) => {
@@ -52,7 +61,12 @@ export class FfmpegProcess {
     });
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (text: string) => {
-      if (text.includes('progress=')) this.lastProgressAt = performance.now();
+      const size = text.match(/total_size=(\d+)/g)?.at(-1);
+      if (size) this.progress.outputBytes = Number(size.slice('total_size='.length));
+      if (text.includes('progress=')) {
+        this.lastProgressAt = performance.now();
+        this.progress.blocks++;
+      }
     });
     this.child.stderr.setEncoding('utf8');
     let partial = '';
@@ -75,7 +89,8 @@ export class FfmpegProcess {
   }
 
   /** Logs the first few lines of each kind, then every 100th with its count: FFmpeg can repeat a warning per frame. */
-  private onStderrLine(line: string): void {
+  private onStderrLine(raw: string): void {
+    const line = this.redact(raw);
     this.stderrTail.push(line);
     if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
     const kind = line.replace(/0x[0-9a-f]+/gi, '0x').replace(/-?\d+(\.\d+)?/g, 'N');

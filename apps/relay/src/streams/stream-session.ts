@@ -1,22 +1,23 @@
 /**
  * One live stream. It outlives its publisher's socket (a dropped publisher resumes the same id,
- * even across a relay restart), validates what the publisher sends, queues it in a bounded
- * {@link ChunkQueue}, and pumps it into successive {@link HlsOutput} runs: a crashed or stalled
- * FFmpeg is restarted with backoff, and a codec change starts a new run, each continuing the same
- * playlist behind #EXT-X-DISCONTINUITY.
+ * even across a relay restart), validates what the publisher sends, and hands every chunk to its
+ * outputs, each an {@link OutputRunner} with its own bounded queue and FFmpeg runs: a crashed or
+ * stalled FFmpeg is restarted with backoff, and a codec change starts a new run; HLS runs continue
+ * the same playlist behind #EXT-X-DISCONTINUITY.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { CLOSE_CODES, LIMITS, TabcastError, type AudioConfig, type ChunkMessage, type RelayMessage, type StreamInfo, type VideoConfig } from '@tabcast/shared';
 import type { RelayConfig } from '../config/config.ts';
-import { PLAYLIST_NAME } from '../ffmpeg/ffmpeg-args.ts';
-import { describeExit, type Spawner } from '../ffmpeg/ffmpeg-process.ts';
+import { PLAYLIST_NAME, buildHlsArgs } from '../ffmpeg/ffmpeg-args.ts';
+import type { Spawner } from '../ffmpeg/ffmpeg-process.ts';
 import { endPlaylist } from '../ffmpeg/playlist.ts';
 import { truncateReason } from '../util/close-reason.ts';
 import type { Logger } from '../util/logger.ts';
 import { RateMeter } from '../util/rate-meter.ts';
-import { ChunkQueue } from './chunk-queue.ts';
-import { HlsOutput } from './hls-output.ts';
+import { FfmpegRun } from '../outputs/ffmpeg-run.ts';
+import { OutputRunner, sameVideoConfig, type RunFactory } from '../outputs/output-runner.ts';
+import { hlsRestartPolicy } from '../outputs/restart-policy.ts';
 import { saveStream, type PersistedStream } from './stream-store.ts';
 
 export type SessionState = 'live' | 'ending' | 'ended';
@@ -45,8 +46,6 @@ export class StreamSession {
   endedAt: Date | null = null;
   /** Why the stream ended, if not by the publisher's stop. */
   endReason: string | null = null;
-  /** FFmpeg runs started after the first (restarts and codec changes). */
-  outputRestarts = 0;
   private publisher: PublisherLink | null = null;
   /** The current publisher has not sent video yet: its first video chunk must be a keyframe. */
   private awaitingFirstVideo = true;
@@ -54,13 +53,9 @@ export class StreamSession {
   private videoConfig: VideoConfig | null = null;
   private audioConfig: AudioConfig | null = null;
   private lastTs = { video: -1, audio: -1 };
-  private queue: ChunkQueue;
-  private output: HlsOutput | null = null;
-  private pumping: Promise<void> | null = null;
-  private restartTimer: NodeJS.Timeout | null = null;
-  /** A codec change is finishing the current run; the next one starts when it is done. */
-  private switching = false;
-  private recentFailures: number[] = [];
+  /** The HLS output: its own queue, FFmpeg runs and restarts. */
+  readonly hls: OutputRunner;
+  private lastKeyframeRequestAt = 0;
   private meter = new RateMeter();
   private frameMeter = new RateMeter();
   private ended: Promise<void> | null = null;
@@ -73,7 +68,7 @@ export class StreamSession {
     private deps: SessionDeps,
     restored?: PersistedStream,
   ) {
-    this.queue = new ChunkQueue(deps.config.maxQueueBytes);
+    this.hls = this.createHlsRunner();
     this.startedAt = restored ? new Date(restored.startedAt) : new Date();
     fs.mkdirSync(outDir, { recursive: true });
     if (restored?.state === 'ended') {
@@ -91,7 +86,61 @@ export class StreamSession {
   }
 
   get outputPid(): number | undefined {
-    return this.output?.pid;
+    return this.hls.pid;
+  }
+
+  /** FFmpeg runs of the HLS output after the first (restarts and codec changes). */
+  get outputRestarts(): number {
+    return this.hls.restarts;
+  }
+
+  private createHlsRunner(): OutputRunner {
+    const { config, log } = this.deps;
+    const factory: RunFactory = (videoConfig, audioConfig, runIndex) =>
+      new FfmpegRun(
+        {
+          ffmpegPath: config.ffmpegPath,
+          // A playlist already on disk (a restart of FFmpeg or of the relay) is continued, not replaced.
+          args: buildHlsArgs({
+            outDir: this.outDir,
+            hlsTimeSec: config.hlsTimeSec,
+            hlsListSize: config.hlsListSize,
+            hasAudio: audioConfig !== null,
+            aacBitrate: config.aacBitrate,
+            append: runIndex > 0 || fs.existsSync(this.playlistPath),
+          }),
+          exitTimeoutMs: config.ffmpegExitTimeoutMs,
+          stallTimeoutMs: config.ffmpegStallTimeoutMs,
+          videoConfig,
+          audioConfig,
+          ...(this.deps.spawner ? { spawner: this.deps.spawner } : {}),
+        },
+        log.child({ output: 'hls' }),
+      );
+    return new OutputRunner(
+      'hls',
+      factory,
+      this.hasAudio,
+      {
+        maxQueueBytes: config.maxQueueBytes,
+        policy: hlsRestartPolicy(config.ffmpegMaxRestartsPerMinute, config.ffmpegRestartDelayMs),
+        drainLimitMs: config.ffmpegStallTimeoutMs + config.ffmpegExitTimeoutMs,
+      },
+      log,
+      {
+        keyframeNeeded: (reason) => this.requestKeyframe(reason),
+        changed: () => undefined,
+        failed: (reason) => void this.end(`the HLS output failed: ${reason}`, 'output-failed'),
+      },
+    );
+  }
+
+  /** Asks the publisher for a keyframe, at most once a second whatever the number of outputs asking. */
+  private requestKeyframe(reason: string): void {
+    const now = Date.now();
+    if (now - this.lastKeyframeRequestAt < 1000) return;
+    this.lastKeyframeRequestAt = now;
+    this.publisher?.send({ type: 'keyframe-request', reason });
   }
 
   get playlistPath(): string {
@@ -118,7 +167,7 @@ export class StreamSession {
     this.publisher = link;
     this.awaitingFirstVideo = true;
     // Whatever was captured during the gap is not coming: restart video at a keyframe.
-    this.queue.resetToKeyframe();
+    this.hls.resetToKeyframe();
     this.lastTs = { video: -1, audio: -1 };
     this.deps.onChange(this);
   }
@@ -184,24 +233,22 @@ export class StreamSession {
     const fps = this.frameMeter.rates().perSec;
     if (fps > limits.maxFrameRate) throw new TabcastError('rate-limited', `${fps.toFixed(0)} video frames/s is over the ${limits.maxFrameRate} fps limit`);
 
-    const result = this.queue.push({
+    const chunk = {
       track: msg.track,
       timestampUs: msg.timestampUs,
       durationUs: msg.durationUs,
       key: msg.key,
       data: msg.data,
       ...(newVideoConfig ? { newVideoConfig } : {}),
-    });
+    };
+    const result = this.hls.push(chunk, this.videoConfig!, this.hasAudio ? this.audioConfig : null);
     if (result === 'dropped-backlog') {
-      this.deps.log.warn('output is behind: dropped queued GOPs', { droppedChunks: this.queue.droppedChunks });
-      this.publisher?.send({ type: 'keyframe-request', reason: 'the relay dropped a backlog; resume with a keyframe' });
       this.publisher?.send({
         type: 'congestion',
         reason: 'the relay could not keep up and dropped video',
         suggestedBitrate: Math.max(300_000, Math.round(bitsPerSec * 0.7)),
       });
     }
-    this.maybeStartOutput();
   }
 
   /** Stores a codec config; returns the video config when it differs from the current one (a new output run). */
@@ -227,93 +274,6 @@ export class StreamSession {
     return changed ? video : undefined;
   }
 
-  private maybeStartOutput(): void {
-    if (this.output || this.restartTimer || this.switching || this.state !== 'live' || !this.videoConfig || (this.hasAudio && !this.audioConfig)) return;
-    // A playlist already on disk (a relay restart, a resumed drain) is continued, not replaced.
-    this.startOutput(this.videoConfig, fs.existsSync(this.playlistPath));
-  }
-
-  private startOutput(videoConfig: VideoConfig, append: boolean): void {
-    const { config } = this.deps;
-    const o = new HlsOutput(
-      {
-        outDir: this.outDir,
-        ffmpegPath: config.ffmpegPath,
-        hlsTimeSec: config.hlsTimeSec,
-        hlsListSize: config.hlsListSize,
-        aacBitrate: config.aacBitrate,
-        exitTimeoutMs: config.ffmpegExitTimeoutMs,
-        stallTimeoutMs: config.ffmpegStallTimeoutMs,
-        append,
-        videoConfig,
-        audioConfig: this.hasAudio ? this.audioConfig : null,
-        ...(this.deps.spawner ? { spawner: this.deps.spawner } : {}),
-      },
-      this.deps.log,
-    );
-    this.output = o;
-    void o.exited.then(() => this.onOutputExit(o));
-    this.pumping = this.pump(o);
-  }
-
-  private async pump(output: HlsOutput): Promise<void> {
-    try {
-      await output.start();
-      for (;;) {
-        if (this.output !== output) return;
-        // Once the stream is ending, drain what is queued (nothing is lost) and stop.
-        if (this.queue.length === 0 && this.state !== 'live') return;
-        await this.queue.whenNotEmpty();
-        if (this.output !== output) return; // replaced while waiting: the new run's pump takes over
-        const chunk = this.queue.shift();
-        if (!chunk) continue;
-        if (chunk.newVideoConfig && !sameVideoConfig(chunk.newVideoConfig, output.videoConfig)) {
-          // New size or profile: finish this run cleanly; a new run continues from this keyframe.
-          this.deps.log.info('video configuration changed; starting a new output run', { codec: chunk.newVideoConfig.codec });
-          this.queue.unshift(chunk);
-          this.switching = true;
-          this.output = null;
-          await output.end();
-          this.switching = false;
-          this.outputRestarts++;
-          this.startOutput(chunk.newVideoConfig, true);
-          return;
-        }
-        await output.add(chunk);
-      }
-    } catch (err) {
-      // A failed FFmpeg is handled by onOutputExit; anything else is reported the same way.
-      if (!output.failure) this.deps.log.error('output pump failed', { error: (err as Error).message });
-      output.kill();
-    }
-  }
-
-  /** FFmpeg went away without being asked: restart it with backoff, or give up after too many failures. */
-  private onOutputExit(o: HlsOutput): void {
-    if (this.output !== o || !o.failure) return;
-    this.output = null;
-    if (this.state !== 'live') return;
-    const now = Date.now();
-    this.recentFailures = this.recentFailures.filter((t) => now - t < 60_000);
-    this.recentFailures.push(now);
-    const { ffmpegMaxRestartsPerMinute, ffmpegRestartDelayMs } = this.deps.config;
-    if (this.recentFailures.length > ffmpegMaxRestartsPerMinute) {
-      void this.end(`the HLS output failed ${this.recentFailures.length} times in a minute (last: ${o.failure})`, 'output-failed');
-      return;
-    }
-    const delayMs = ffmpegRestartDelayMs * 2 ** (this.recentFailures.length - 1);
-    this.deps.log.warn('restarting the HLS output', { reason: o.failure, attempt: this.recentFailures.length, delayMs });
-    // The new run starts at a keyframe: ask for one now so the gap stays short.
-    this.queue.resetToKeyframe();
-    this.publisher?.send({ type: 'keyframe-request', reason: 'the HLS output restarted' });
-    this.restartTimer = setTimeout(() => {
-      this.restartTimer = null;
-      if (this.state !== 'live') return;
-      this.outputRestarts++;
-      this.startOutput(this.videoConfig!, true);
-    }, delayMs);
-  }
-
   /**
    * Ends the stream: everything queued is muxed, FFmpeg writes its last segment and exits, and the
    * playlist gets #EXT-X-ENDLIST. Idempotent. `reason` null means the publisher stopped.
@@ -327,34 +287,14 @@ export class StreamSession {
     this.state = 'ending';
     this.endReason = reason;
     if (this.graceTimer) clearTimeout(this.graceTimer);
-    if (this.restartTimer) clearTimeout(this.restartTimer);
     this.deps.onChange(this);
     if (reason) this.deps.log.info('stream ending', { reason });
-    this.queue.wake();
-    // Wait for the pump to drain the queue (a codec switch hands over to a new run's pump), but
-    // not forever: an FFmpeg that stopped reading would hold the drain, and the stop, for good.
-    const drained = (async () => {
-      for (let p = this.pumping; p; p = this.pumping) {
-        await p;
-        if (p === this.pumping) break;
-      }
-    })();
-    const drainLimitMs = this.deps.config.ffmpegStallTimeoutMs + this.deps.config.ffmpegExitTimeoutMs;
-    if (!(await settlesWithin(drained, drainLimitMs))) {
-      this.deps.log.error('output did not drain in time; killing FFmpeg', { drainLimitMs });
-      this.output?.kill();
-      await settlesWithin(drained, 1_000);
-    }
-    const output = this.output;
-    this.output = null;
-    if (output) {
-      const exit = await output.end();
-      // FFmpeg failing while it finalises means the end of the broadcast may be missing: say so.
-      if (exit.code !== 0 && !code) {
-        code = 'output-failed';
-        reason = `the HLS output failed while finishing: ${describeExit(exit)}`;
-        this.deps.log.error('ffmpeg failed while finishing', { reason });
-      }
+    const exitCode = await this.hls.stop();
+    // FFmpeg failing while it finalises means the end of the broadcast may be missing: say so.
+    if (exitCode !== null && exitCode !== 0 && !code) {
+      code = 'output-failed';
+      reason = `the HLS output failed while finishing: ${this.hls.lastError}`;
+      this.deps.log.error('ffmpeg failed while finishing', { reason });
     }
     endPlaylist(this.playlistPath);
     this.state = 'ended';
@@ -373,7 +313,7 @@ export class StreamSession {
 
   /** Last resort on a hard shutdown: kill FFmpeg without waiting. */
   kill(): void {
-    this.output?.kill();
+    this.hls.kill();
   }
 
   private persist(state: PersistedStream['state']): void {
@@ -392,18 +332,3 @@ export class StreamSession {
   }
 }
 
-/** True if `p` settles within `ms`. */
-function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    p.then(
-      () => (clearTimeout(timer), resolve(true)),
-      () => (clearTimeout(timer), resolve(true)),
-    );
-  });
-}
-
-function sameVideoConfig(a: VideoConfig, b: VideoConfig): boolean {
-  if (a.codec !== b.codec || a.codedWidth !== b.codedWidth || a.codedHeight !== b.codedHeight) return false;
-  return Buffer.compare(Buffer.from(a.description), Buffer.from(b.description)) === 0;
-}

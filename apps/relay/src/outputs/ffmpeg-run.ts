@@ -1,30 +1,27 @@
 /**
- * One run of a stream's HLS output: a Matroska muxer feeding one supervised FFmpeg that writes
- * into the stream's folder. A stream may go through several runs (FFmpeg crash or stall, codec
- * change, relay restart); each later run appends to the playlist behind a discontinuity.
- * Each run starts at a video keyframe and counts its timestamps from there.
+ * One run of an output: a Matroska muxer feeding one supervised FFmpeg (HLS into the stream's
+ * folder, or FLV to an RTMP server). An output may go through several runs (FFmpeg crash or stall,
+ * codec change, reconnect). Each run starts at a video keyframe and counts its timestamps from there.
  */
 import type { AudioConfig, VideoConfig } from '@tabcast/shared';
-import { buildHlsArgs } from '../ffmpeg/ffmpeg-args.ts';
 import { FfmpegProcess, describeExit, type FfmpegExit, type Spawner } from '../ffmpeg/ffmpeg-process.ts';
 import { MkvMuxer, type MuxChunk } from '../mux/mkv-muxer.ts';
 import type { Logger } from '../util/logger.ts';
 
-export interface HlsOutputOptions {
-  outDir: string;
+export interface FfmpegRunOptions {
   ffmpegPath: string;
-  hlsTimeSec: number;
-  hlsListSize: number;
-  aacBitrate: number;
+  /** The full FFmpeg command line (input is Matroska on stdin). */
+  args: string[];
   exitTimeoutMs: number;
   stallTimeoutMs: number;
-  append: boolean;
   videoConfig: VideoConfig;
   audioConfig: AudioConfig | null;
+  /** Removes secrets (an RTMP stream key) from FFmpeg's words before they are logged or shown. */
+  redact?: (text: string) => string;
   spawner?: Spawner;
 }
 
-export class HlsOutput {
+export class FfmpegRun {
   /** Set when FFmpeg exits or stalls before we asked it to stop: the reason in words. */
   failure: string | null = null;
   readonly exited: Promise<FfmpegExit>;
@@ -35,18 +32,10 @@ export class HlsOutput {
   private stopping = false;
   private watchdog: NodeJS.Timeout;
 
-  constructor(private o: HlsOutputOptions, private log: Logger) {
+  constructor(private o: FfmpegRunOptions, private log: Logger) {
     this.videoConfig = o.videoConfig;
-    const args = buildHlsArgs({
-      outDir: o.outDir,
-      hlsTimeSec: o.hlsTimeSec,
-      hlsListSize: o.hlsListSize,
-      hasAudio: o.audioConfig !== null,
-      aacBitrate: o.aacBitrate,
-      append: o.append,
-    });
-    this.ffmpeg = new FfmpegProcess(o.ffmpegPath, args, log, o.spawner);
-    log.info('ffmpeg started', { pid: this.ffmpeg.pid, append: o.append });
+    this.ffmpeg = new FfmpegProcess(o.ffmpegPath, o.args, log, o.spawner, o.redact);
+    log.info('ffmpeg started', { pid: this.ffmpeg.pid });
     this.muxer = new MkvMuxer((bytes) => this.ffmpeg.write(bytes), o.audioConfig !== null, o.videoConfig, o.audioConfig);
     this.watchdog = setInterval(() => {
       if (!this.stopping && this.ffmpeg.isStalled(o.stallTimeoutMs)) {
@@ -73,8 +62,9 @@ export class HlsOutput {
     return this.ffmpeg.pid;
   }
 
-  get stderrCounts(): ReadonlyMap<string, number> {
-    return this.ffmpeg.stderrCounts;
+  /** FFmpeg's progress so far (bytes written to its output, blocks printed). */
+  get progress(): { outputBytes: number; blocks: number } {
+    return this.ffmpeg.progress;
   }
 
   start(): Promise<void> {

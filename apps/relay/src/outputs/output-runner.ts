@@ -1,0 +1,236 @@
+/**
+ * Runs one output of a stream (the HLS output, or one RTMP destination) on its own: its own
+ * bounded queue, its own pump into successive {@link FfmpegRun}s, its own restarts. A slow or
+ * failing output never holds up another: the stream hands every output the same chunk objects.
+ */
+import type { AudioConfig, VideoConfig } from '@tabcast/shared';
+import type { MuxChunk } from '../mux/mkv-muxer.ts';
+import type { Logger } from '../util/logger.ts';
+import { ChunkQueue, type PushResult } from './chunk-queue.ts';
+import type { FfmpegRun } from './ffmpeg-run.ts';
+import type { RestartPolicy } from './restart-policy.ts';
+
+export type RunnerState = 'waiting' | 'starting' | 'running' | 'retrying' | 'failed' | 'stopped';
+
+export interface RunnerEvents {
+  /** A new run needs a keyframe soon (restart, backlog dropped). */
+  keyframeNeeded(reason: string): void;
+  /** State changed (for status reports). */
+  changed(): void;
+  /** Given up after the policy's attempts. */
+  failed(reason: string): void;
+}
+
+/** Builds a run; `append` is false only for an output's very first run. */
+export type RunFactory = (videoConfig: VideoConfig, audioConfig: AudioConfig | null, runIndex: number) => FfmpegRun;
+
+export interface RunnerOptions {
+  maxQueueBytes: number;
+  policy: RestartPolicy;
+  /** How long stop() waits for the queue to drain before killing FFmpeg, ms. */
+  drainLimitMs: number;
+}
+
+export class OutputRunner {
+  state: RunnerState = 'waiting';
+  /** Runs started after the first (restarts and codec changes). */
+  restarts = 0;
+  attempt = 0;
+  /** When the next attempt starts (Date.now() ms), while retrying. */
+  nextAttemptAt: number | null = null;
+  /** Since when the current run has been up (Date.now() ms). */
+  runningSince: number | null = null;
+  lastError: string | null = null;
+  readonly queue: ChunkQueue;
+  private run: FfmpegRun | null = null;
+  private runs = 0;
+  private videoConfig: VideoConfig | null = null;
+  private audioConfig: AudioConfig | null = null;
+  private pumping: Promise<void> | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private switching = false;
+  private stopping: Promise<number | null> | null = null;
+
+  constructor(
+    readonly name: string,
+    private factory: RunFactory,
+    private hasAudio: boolean,
+    private o: RunnerOptions,
+    private log: Logger,
+    private events: RunnerEvents,
+  ) {
+    this.queue = new ChunkQueue(o.maxQueueBytes);
+  }
+
+  get pid(): number | undefined {
+    return this.run?.pid;
+  }
+
+  get currentRun(): FfmpegRun | null {
+    return this.run;
+  }
+
+  /** Hands over a chunk; the first chunk of a new video config (a keyframe) carries it in `newVideoConfig`. */
+  push(chunk: MuxChunk, videoConfig: VideoConfig, audioConfig: AudioConfig | null): PushResult | 'ignored' {
+    if (this.state === 'failed' || this.state === 'stopped' || this.stopping) return 'ignored';
+    this.videoConfig = videoConfig;
+    this.audioConfig = audioConfig;
+    const result = this.queue.push(chunk);
+    if (result === 'dropped-backlog') {
+      this.log.warn('output is behind: dropped queued GOPs', { output: this.name, droppedChunks: this.queue.droppedChunks });
+      this.events.keyframeNeeded(`${this.name} dropped a backlog`);
+    }
+    this.maybeStart();
+    return result;
+  }
+
+  /** After the publisher reconnects: whatever was captured in the gap is gone; resume at a keyframe. */
+  resetToKeyframe(): void {
+    this.queue.resetToKeyframe();
+  }
+
+  private maybeStart(): void {
+    if (this.run || this.retryTimer || this.switching || this.stopping || !this.videoConfig || (this.hasAudio && !this.audioConfig)) return;
+    if (this.state === 'failed' || this.state === 'stopped') return;
+    this.startRun(this.videoConfig);
+  }
+
+  private startRun(videoConfig: VideoConfig): void {
+    const run = this.factory(videoConfig, this.hasAudio ? this.audioConfig : null, this.runs++);
+    this.run = run;
+    this.setState('starting');
+    this.runningSince = Date.now();
+    void run.exited.then(() => this.onRunExit(run));
+    this.pumping = this.pump(run);
+  }
+
+  private async pump(run: FfmpegRun): Promise<void> {
+    try {
+      await run.start();
+      for (;;) {
+        if (this.run !== run) return;
+        // Once stopping, drain what is queued (nothing is lost) and stop.
+        if (this.queue.length === 0 && this.stopping) return;
+        await this.queue.whenNotEmpty();
+        if (this.run !== run) return; // replaced while waiting: the new run's pump takes over
+        const chunk = this.queue.shift();
+        if (!chunk) continue;
+        if (chunk.newVideoConfig && !sameVideoConfig(chunk.newVideoConfig, run.videoConfig)) {
+          // New size or profile: finish this run cleanly; a new run continues from this keyframe.
+          this.log.info('video configuration changed; starting a new run', { output: this.name, codec: chunk.newVideoConfig.codec });
+          this.queue.unshift(chunk);
+          this.switching = true;
+          this.run = null;
+          await run.end();
+          this.switching = false;
+          this.restarts++;
+          this.startRun(chunk.newVideoConfig);
+          return;
+        }
+        await run.add(chunk);
+        if (this.state === 'starting' && run.progress.blocks > 0) this.setState('running');
+      }
+    } catch (err) {
+      // A failed FFmpeg is handled by onRunExit; anything else is reported the same way.
+      if (!run.failure) this.log.error('output pump failed', { output: this.name, error: (err as Error).message });
+      run.kill();
+    }
+  }
+
+  /** FFmpeg went away without being asked: try again per the policy, or give up. */
+  private onRunExit(run: FfmpegRun): void {
+    if (this.run !== run || !run.failure) return;
+    this.run = null;
+    this.lastError = run.failure;
+    if (this.stopping) return;
+    const upMs = Date.now() - (this.runningSince ?? Date.now());
+    if (upMs >= this.o.policy.stableAfterMs) this.attempt = 0;
+    this.runningSince = null;
+    this.attempt++;
+    if (this.attempt > this.o.policy.maxAttempts) {
+      this.setState('failed');
+      this.events.failed(`${run.failure} (gave up after ${this.o.policy.maxAttempts} attempts)`);
+      return;
+    }
+    const delayMs = this.o.policy.delayMs(this.attempt);
+    this.log.warn('restarting output', { output: this.name, reason: run.failure, attempt: this.attempt, delayMs });
+    // The new run starts at a keyframe: ask for one now so the gap stays short.
+    this.queue.resetToKeyframe();
+    this.nextAttemptAt = Date.now() + delayMs;
+    this.setState('retrying');
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.nextAttemptAt = null;
+      if (this.stopping || this.state === 'failed') return;
+      this.restarts++;
+      this.events.keyframeNeeded(`${this.name} restarted`);
+      this.startRun(this.videoConfig!);
+    }, delayMs);
+  }
+
+  /**
+   * Drains the queue into the current run, lets FFmpeg finish (bounded), and stops for good.
+   * Resolves with FFmpeg's exit code (null when there was no run).
+   */
+  stop(): Promise<number | null> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<number | null> {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.queue.wake();
+    // Wait for the pump to drain the queue (a codec switch hands over to a new run's pump), but
+    // not forever: an FFmpeg that stopped reading would hold the drain, and the stop, for good.
+    const drained = (async () => {
+      for (let p = this.pumping; p; p = this.pumping) {
+        await p;
+        if (p === this.pumping) break;
+      }
+    })();
+    if (!(await settlesWithin(drained, this.o.drainLimitMs))) {
+      this.log.error('output did not drain in time; killing FFmpeg', { output: this.name, drainLimitMs: this.o.drainLimitMs });
+      this.run?.kill();
+      await settlesWithin(drained, 1_000);
+    }
+    const run = this.run;
+    this.run = null;
+    let code: number | null = null;
+    if (run) {
+      const exit = await run.end();
+      code = exit.code;
+      if (exit.code !== 0) this.lastError = `FFmpeg failed while finishing (exit ${exit.code}): ${exit.stderrTail.at(-1) ?? 'no message'}`;
+    }
+    if (this.state !== 'failed') this.setState('stopped');
+    return code;
+  }
+
+  kill(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.run?.kill();
+  }
+
+  private setState(state: RunnerState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.events.changed();
+  }
+}
+
+/** True if `p` settles within `ms`. */
+export function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    const done = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    p.then(done, done);
+  });
+}
+
+export function sameVideoConfig(a: VideoConfig, b: VideoConfig): boolean {
+  if (a.codec !== b.codec || a.codedWidth !== b.codedWidth || a.codedHeight !== b.codedHeight) return false;
+  if (a.description.byteLength !== b.description.byteLength) return false;
+  return a.description.every((byte, i) => byte === b.description[i]);
+}
