@@ -8,11 +8,14 @@ import { CLOSE_CODES } from '@tabcast/shared';
 import { WebSocketServer } from 'ws';
 import type { RelayConfig } from './config/config.ts';
 import type { Spawner } from './ffmpeg/ffmpeg-process.ts';
+import { serveDestinationsApi } from './http/destinations-api.ts';
 import { serveHls } from './http/hls-files.ts';
 import { requestPath } from './http/request-path.ts';
 import { serveStatic } from './http/static-files.ts';
 import { AuthGate } from './keys/auth-gate.ts';
+import { DestinationStore } from './keys/destination-store.ts';
 import { KeyStore } from './keys/key-store.ts';
+import { SecretBox } from './keys/secret-box.ts';
 import { StreamRegistry } from './streams/stream-registry.ts';
 import { truncateReason } from './util/close-reason.ts';
 import type { Logger } from './util/logger.ts';
@@ -41,7 +44,8 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
   const keys = new KeyStore(config.dataDir);
   // Before listening, so the seeded key works from the first connection.
   if (config.seedStreamKey) await keys.ensure(config.seedStreamKey, 'TABCAST_STREAM_KEY');
-  const registry = new StreamRegistry(config, log, opts.spawner);
+  const destinationStore = new DestinationStore(config.dataDir, SecretBox.open(config.dataDir, config.secret));
+  const registry = new StreamRegistry(config, log, (keyId, id) => destinationStore.resolve(keyId, id), opts.spawner);
   const gate = new AuthGate(keys);
   const logRefusal = throttledWarn(log, 'publisher refused');
 
@@ -62,6 +66,10 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
     if (pathname === null) {
       res.writeHead(400, { 'content-type': 'text/plain', connection: 'close' });
       res.end('bad request target\n');
+      return;
+    }
+    if (pathname === '/api/destinations' || pathname.startsWith('/api/destinations/')) {
+      void serveDestinationsApi(req, res, pathname, { gate, store: destinationStore });
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -100,3 +100,16 @@ test('a hello of another version is unsupported-version, even with fields this v
   expectCode(() => decodePublisherMessage(pack({ ...hello, version: 2, newField: { x: 1 } })), 'unsupported-version');
   expectCode(() => decodePublisherMessage(pack({ ...hello, version: 'two' })), 'bad-message');
 });
+
+test('destinations: RTMP(S) URLs with a host only, printable keys, bounded list', () => {
+  const ok = { type: 'destinations', destinations: [{ id: 'yt', name: 'YouTube', enabled: true, url: 'rtmp://a.rtmp.youtube.com/live2', streamKey: 'abcd-1234' }] };
+  assert.deepEqual(decodePublisherMessage(pack(ok)), ok);
+  const withUrl = (url: string) => pack({ type: 'destinations', destinations: [{ id: 'x', name: 'x', enabled: true, url }] });
+  decodePublisherMessage(withUrl('rtmps://live.example.com:443/app'));
+  for (const bad of ['http://x/app', 'rtmp://', 'rtmp:///app', 'rtmp://host/a b', 'file:///etc/passwd', 'rtmp://-x y/']) {
+    expectCode(() => decodePublisherMessage(withUrl(bad)), 'bad-message');
+  }
+  expectCode(() => decodePublisherMessage(pack({ type: 'destinations', destinations: [{ id: 'x', name: 'x', enabled: true, streamKey: 'has space' }] })), 'bad-message');
+  const many = Array.from({ length: 11 }, (_, i) => ({ id: `d${i}`, name: 'n', enabled: false }));
+  expectCode(() => decodePublisherMessage(pack({ type: 'destinations', destinations: many })), 'bad-message');
+});

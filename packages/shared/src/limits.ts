@@ -18,6 +18,11 @@ export const LIMITS = Object.freeze({
   maxVideoHeight: 4096,
   /** Longest error/reason text carried in a message. */
   maxReasonLength: 500,
+  /** RTMP destinations per stream. */
+  maxDestinations: 10,
+  /** Longest destination URL and destination stream key. */
+  maxDestinationUrlLength: 512,
+  maxDestinationKeyLength: 512,
 } as const);
 
 /** Path-safe stream id: what the relay hands out and all it accepts in URLs. */

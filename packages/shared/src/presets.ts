@@ -28,3 +28,16 @@ export const KEYFRAME_INTERVAL_MS = 2_000;
 export function findPreset(id: string): VideoPreset {
   return VIDEO_PRESETS.find((p) => p.id === id) ?? VIDEO_PRESETS[1];
 }
+
+/** Services the studio offers as destination presets: their RTMP ingest URL (the stream key is appended). */
+export const DESTINATION_PRESETS = Object.freeze([
+  { id: 'youtube', label: 'YouTube', url: 'rtmp://a.rtmp.youtube.com/live2' },
+  { id: 'twitch', label: 'Twitch', url: 'rtmp://live.twitch.tv/app' },
+  { id: 'custom', label: 'Custom RTMP / RTMPS server', url: '' },
+] as const);
+
+/** The URL FFmpeg pushes to: the server URL with the stream key as its last path segment. */
+export function destinationPushUrl(url: string, streamKey: string | undefined): string {
+  if (!streamKey) return url;
+  return `${url.replace(/\/+$/, '')}/${streamKey}`;
+}

@@ -66,10 +66,43 @@ export const ChunkMessage = v.strictObject({
 });
 export type ChunkMessage = v.InferOutput<typeof ChunkMessage>;
 
+/** An rtmp:// or rtmps:// URL with a host (optional port and path; no spaces). */
+export const RtmpUrl = v.pipe(
+  v.string(),
+  v.maxLength(LIMITS.maxDestinationUrlLength),
+  v.regex(/^rtmps?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[\x21-\x7e]*)?$/, 'must be an rtmp:// or rtmps:// URL with a host'),
+);
+
+/** A destination's stream key: printable, no spaces. */
+export const DestinationKey = v.pipe(v.string(), v.maxLength(LIMITS.maxDestinationKeyLength), v.regex(/^[\x21-\x7e]*$/, 'stream key must be printable, without spaces'));
+
+const DestinationId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'destination id must be 1–64 letters, digits, - or _'));
+
+/**
+ * One RTMP destination the publisher wants pushed. Either `url` (+ `streamKey`) travel with it
+ * (kept in the browser), or `stored` names one saved, encrypted, on the relay for this stream key.
+ */
+export const DestinationSpec = v.strictObject({
+  id: DestinationId,
+  name: v.pipe(v.string(), v.maxLength(80)),
+  enabled: v.boolean(),
+  url: v.optional(RtmpUrl),
+  streamKey: v.optional(DestinationKey),
+  stored: v.optional(v.boolean()),
+});
+export type DestinationSpec = v.InferOutput<typeof DestinationSpec>;
+
+/** The full list of destinations for this stream (replaces the previous list; may come while live). */
+export const DestinationsMessage = v.strictObject({
+  type: v.literal('destinations'),
+  destinations: v.pipe(v.array(DestinationSpec), v.maxLength(LIMITS.maxDestinations, `at most ${LIMITS.maxDestinations} destinations`)),
+});
+export type DestinationsMessage = v.InferOutput<typeof DestinationsMessage>;
+
 export const StopMessage = v.strictObject({ type: v.literal('stop') });
 export type StopMessage = v.InferOutput<typeof StopMessage>;
 
-export const PublisherMessage = v.variant('type', [HelloMessage, ChunkMessage, StopMessage]);
+export const PublisherMessage = v.variant('type', [HelloMessage, ChunkMessage, DestinationsMessage, StopMessage]);
 export type PublisherMessage = v.InferOutput<typeof PublisherMessage>;
 
 // ── relay → publisher ────────────────────────────────────────────────────────
@@ -112,9 +145,38 @@ export const CongestionMessage = v.strictObject({
 });
 export type CongestionMessage = v.InferOutput<typeof CongestionMessage>;
 
+export const DestinationState = v.picklist(['off', 'connecting', 'live', 'retrying', 'failed']);
+export type DestinationState = v.InferOutput<typeof DestinationState>;
+
+/** How one destination is doing. Never carries the destination's stream key. */
+export const DestinationStatus = v.strictObject({
+  id: v.string(),
+  name: v.string(),
+  state: DestinationState,
+  /** Bits per second FFmpeg sent over the last report interval. */
+  bitrate: uint,
+  /** Seconds live in the current connection. */
+  uptimeSec: uint,
+  /** Retry attempt (1-based) while retrying, else 0. */
+  attempt: uint,
+  maxAttempts: uint,
+  /** Milliseconds until the next attempt, while retrying. */
+  nextRetryInMs: v.nullable(uint),
+  /** FFmpeg's reason, in words, for the last failure (secrets removed). */
+  error: v.nullable(shortText(LIMITS.maxReasonLength)),
+});
+export type DestinationStatus = v.InferOutput<typeof DestinationStatus>;
+
+/** Sent whenever a destination changes state, and every second while any exists. */
+export const DestinationStatusMessage = v.strictObject({
+  type: v.literal('destination-status'),
+  destinations: v.array(DestinationStatus),
+});
+export type DestinationStatusMessage = v.InferOutput<typeof DestinationStatusMessage>;
+
 /** Sent after a `stop` once the outputs are finalised (playlist ended). */
 export const EndedMessage = v.strictObject({ type: v.literal('ended'), streamId: v.string() });
 export type EndedMessage = v.InferOutput<typeof EndedMessage>;
 
-export const RelayMessage = v.variant('type', [WelcomeMessage, KeyframeRequestMessage, CongestionMessage, ErrorMessage, EndedMessage]);
+export const RelayMessage = v.variant('type', [WelcomeMessage, KeyframeRequestMessage, CongestionMessage, DestinationStatusMessage, ErrorMessage, EndedMessage]);
 export type RelayMessage = v.InferOutput<typeof RelayMessage>;

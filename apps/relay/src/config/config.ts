@@ -69,6 +69,12 @@ export interface RelayConfig {
   ffmpegRestartDelayMs: number;
   /** How far audio and video may drift apart before the stream is refused (bounds muxer memory), ms. Default 5000. */
   maxTrackSkewMs: number;
+  /** Retries of a failing RTMP destination before it is marked failed. Env TABCAST_DESTINATION_RETRY_ATTEMPTS. Default 5. */
+  destinationRetryAttempts: number;
+  /** Delay between destination retries (±25 % jitter), ms. Env TABCAST_DESTINATION_RETRY_DELAY_MS. Default 2000. */
+  destinationRetryDelayMs: number;
+  /** Key for destination stream keys stored on the relay (32 bytes, hex or base64). Env TABCAST_SECRET. Default: <dataDir>/secret.key, made on first use. */
+  secret: string | null;
 }
 
 export const RELAY_DEFAULTS = Object.freeze({
@@ -99,6 +105,9 @@ export const RELAY_DEFAULTS = Object.freeze({
   ffmpegMaxRestartsPerMinute: 5,
   ffmpegRestartDelayMs: 250,
   maxTrackSkewMs: 5_000,
+  destinationRetryAttempts: 5,
+  destinationRetryDelayMs: 2_000,
+  secret: null,
 } as const satisfies Omit<RelayConfig, 'publicUrl'>);
 
 export class ConfigError extends Error {
@@ -147,6 +156,9 @@ export function resolveConfig(overrides: Partial<RelayConfig> = {}, env: NodeJS.
     allowedOrigins: (env.TABCAST_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
     headersTimeoutMs: int(env, 'TABCAST_HEADERS_TIMEOUT_MS', RELAY_DEFAULTS.headersTimeoutMs, 500, 600_000),
     ffmpegStallTimeoutMs: int(env, 'TABCAST_FFMPEG_STALL_MS', RELAY_DEFAULTS.ffmpegStallTimeoutMs, 1_000, 600_000),
+    destinationRetryAttempts: int(env, 'TABCAST_DESTINATION_RETRY_ATTEMPTS', RELAY_DEFAULTS.destinationRetryAttempts, 0, 1000),
+    destinationRetryDelayMs: int(env, 'TABCAST_DESTINATION_RETRY_DELAY_MS', RELAY_DEFAULTS.destinationRetryDelayMs, 100, 600_000),
+    secret: env.TABCAST_SECRET || null,
     ...overrides,
   };
   try {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildHlsArgs } from './ffmpeg-args.ts';
+import { buildHlsArgs, buildRtmpArgs } from './ffmpeg-args.ts';
 
 const base = { outDir: '/data/hls/abc', hlsTimeSec: 2, hlsListSize: 5, hasAudio: true, aacBitrate: 128_000, append: false };
 const valueOf = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
@@ -42,4 +42,12 @@ test('a restarted output appends to the playlist behind a discontinuity', () => 
 
 test('progress goes to stdout for the stall detector', () => {
   assert.equal(valueOf(buildHlsArgs(base), '-progress'), 'pipe:1');
+});
+
+test('an RTMP destination copies the video, encodes AAC and writes live FLV to the push URL', () => {
+  const args = buildRtmpArgs({ url: 'rtmps://live.example.com/app/KEY', hasAudio: true, aacBitrate: 128_000 });
+  assert.equal(valueOf(args, '-c:v'), 'copy');
+  assert.equal(valueOf(args, '-c:a'), 'aac');
+  assert.equal(args[args.lastIndexOf('-f') + 1], 'flv');
+  assert.equal(args.at(-1), 'rtmps://live.example.com/app/KEY');
 });

@@ -57,3 +57,22 @@ export function buildHlsArgs(o: HlsArgsOptions): string[] {
     path.join(o.outDir, PLAYLIST_NAME),
   ];
 }
+
+export interface RtmpArgsOptions {
+  /** Full push URL (server URL + stream key). */
+  url: string;
+  hasAudio: boolean;
+  aacBitrate: number;
+}
+
+/** One RTMP(S) destination: the same copy of the video and AAC audio, as FLV. */
+export function buildRtmpArgs(o: RtmpArgsOptions): string[] {
+  return [
+    ...inputArgs(),
+    ...codecArgs(o.hasAudio, o.aacBitrate),
+    '-f', 'flv',
+    // Live: no seeking back to write duration and size into the header when it ends.
+    '-flvflags', 'no_duration_filesize',
+    o.url,
+  ];
+}

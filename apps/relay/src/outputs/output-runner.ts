@@ -38,8 +38,9 @@ export class OutputRunner {
   attempt = 0;
   /** When the next attempt starts (Date.now() ms), while retrying. */
   nextAttemptAt: number | null = null;
-  /** Since when the current run has been up (Date.now() ms). */
+  /** Since when the output has been running (FFmpeg reported progress), Date.now() ms. */
   runningSince: number | null = null;
+  private runStartedAt: number | null = null;
   lastError: string | null = null;
   readonly queue: ChunkQueue;
   private run: FfmpegRun | null = null;
@@ -99,7 +100,7 @@ export class OutputRunner {
     const run = this.factory(videoConfig, this.hasAudio ? this.audioConfig : null, this.runs++);
     this.run = run;
     this.setState('starting');
-    this.runningSince = Date.now();
+    this.runStartedAt = Date.now();
     void run.exited.then(() => this.onRunExit(run));
     this.pumping = this.pump(run);
   }
@@ -143,9 +144,10 @@ export class OutputRunner {
     this.run = null;
     this.lastError = run.failure;
     if (this.stopping) return;
-    const upMs = Date.now() - (this.runningSince ?? Date.now());
+    const upMs = Date.now() - (this.runStartedAt ?? Date.now());
     if (upMs >= this.o.policy.stableAfterMs) this.attempt = 0;
     this.runningSince = null;
+    this.runStartedAt = null;
     this.attempt++;
     if (this.attempt > this.o.policy.maxAttempts) {
       this.setState('failed');
@@ -213,6 +215,8 @@ export class OutputRunner {
   private setState(state: RunnerState): void {
     if (this.state === state) return;
     this.state = state;
+    if (state === 'running') this.runningSince = Date.now();
+    else if (state !== 'stopped') this.runningSince = null;
     this.events.changed();
   }
 }

@@ -6,7 +6,7 @@ import type { StreamInfo } from '@tabcast/shared';
 import type { RelayConfig } from '../config/config.ts';
 import type { Spawner } from '../ffmpeg/ffmpeg-process.ts';
 import type { Logger } from '../util/logger.ts';
-import { StreamSession } from './stream-session.ts';
+import { StreamSession, type SessionDeps } from './stream-session.ts';
 import { loadStreams, type PersistedStream } from './stream-store.ts';
 
 const ID_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
@@ -30,7 +30,12 @@ export class StreamRegistry {
   private listeners = new Set<StreamListener>();
   private cleanupTimers = new Set<NodeJS.Timeout>();
 
-  constructor(private config: RelayConfig, private log: Logger, private spawner?: Spawner) {
+  constructor(
+    private config: RelayConfig,
+    private log: Logger,
+    private resolveStoredDestination: SessionDeps['resolveStoredDestination'],
+    private spawner?: Spawner,
+  ) {
     fs.mkdirSync(this.hlsRoot, { recursive: true });
     this.restore();
   }
@@ -64,6 +69,7 @@ export class StreamRegistry {
         log: this.log.child({ stream: id }),
         ...(this.spawner ? { spawner: this.spawner } : {}),
         onChange: (s) => this.changed(s),
+        resolveStoredDestination: this.resolveStoredDestination,
       },
       restored,
     );

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { CLOSE_CODES, LIMITS, TabcastError, type AudioConfig, type ChunkMessage, type RelayMessage, type StreamInfo, type VideoConfig } from '@tabcast/shared';
+import { CLOSE_CODES, LIMITS, TabcastError, type AudioConfig, type ChunkMessage, type DestinationSpec, type RelayMessage, type StreamInfo, type VideoConfig } from '@tabcast/shared';
 import type { RelayConfig } from '../config/config.ts';
 import { PLAYLIST_NAME, buildHlsArgs } from '../ffmpeg/ffmpeg-args.ts';
 import type { Spawner } from '../ffmpeg/ffmpeg-process.ts';
@@ -17,6 +17,7 @@ import type { Logger } from '../util/logger.ts';
 import { RateMeter } from '../util/rate-meter.ts';
 import { FfmpegRun } from '../outputs/ffmpeg-run.ts';
 import { OutputRunner, sameVideoConfig, type RunFactory } from '../outputs/output-runner.ts';
+import { Destinations, type ResolvedDestination } from '../outputs/destinations.ts';
 import { hlsRestartPolicy } from '../outputs/restart-policy.ts';
 import { saveStream, type PersistedStream } from './stream-store.ts';
 
@@ -38,6 +39,8 @@ export interface SessionDeps {
   log: Logger;
   spawner?: Spawner;
   onChange: (session: StreamSession) => void;
+  /** A destination stored (encrypted) on the relay for this stream key, or null. */
+  resolveStoredDestination: (keyId: string, id: string) => { url: string; streamKey: string } | null;
 }
 
 export class StreamSession {
@@ -55,6 +58,10 @@ export class StreamSession {
   private lastTs = { video: -1, audio: -1 };
   /** The HLS output: its own queue, FFmpeg runs and restarts. */
   readonly hls: OutputRunner;
+  /** RTMP destinations, each on its own runner. */
+  readonly destinations: Destinations;
+  private statusTimer: NodeJS.Timeout | null = null;
+  private statusPending = false;
   private lastKeyframeRequestAt = 0;
   private meter = new RateMeter();
   private frameMeter = new RateMeter();
@@ -69,6 +76,14 @@ export class StreamSession {
     restored?: PersistedStream,
   ) {
     this.hls = this.createHlsRunner();
+    this.destinations = new Destinations({
+      config: deps.config,
+      log: deps.log,
+      hasAudio,
+      ...(deps.spawner ? { spawner: deps.spawner } : {}),
+      keyframeNeeded: (reason) => this.requestKeyframe(reason),
+      changed: () => this.reportDestinationsSoon(),
+    });
     this.startedAt = restored ? new Date(restored.startedAt) : new Date();
     fs.mkdirSync(outDir, { recursive: true });
     if (restored?.state === 'ended') {
@@ -135,6 +150,42 @@ export class StreamSession {
     );
   }
 
+  /**
+   * Replaces the stream's RTMP destinations (the publisher's `destinations` message). Stored ones
+   * are looked up, for this stream key only; a missing one is reported as failed, not thrown.
+   */
+  setDestinations(specs: DestinationSpec[]): void {
+    if (this.state !== 'live') return;
+    const resolved: ResolvedDestination[] = specs.map((spec) => {
+      const base = { id: spec.id, name: spec.name, enabled: spec.enabled };
+      if (spec.stored) {
+        const found = this.deps.resolveStoredDestination(this.keyId, spec.id);
+        return found ? { ...base, ...found } : { ...base, url: '', streamKey: '', problem: 'this destination is not stored on the relay (removed?); add it again' };
+      }
+      if (!spec.url) return { ...base, url: '', streamKey: '', problem: 'no server URL' };
+      return { ...base, url: spec.url, streamKey: spec.streamKey ?? '' };
+    });
+    this.destinations.set(resolved);
+    if (!this.statusTimer && resolved.length) {
+      this.statusTimer = setInterval(() => this.reportDestinations(), 1000);
+      this.statusTimer.unref();
+    }
+  }
+
+  private reportDestinationsSoon(): void {
+    if (this.statusPending) return;
+    this.statusPending = true;
+    setImmediate(() => {
+      this.statusPending = false;
+      this.reportDestinations();
+    });
+  }
+
+  private reportDestinations(): void {
+    if (this.destinations.size === 0 && !this.statusTimer) return;
+    this.publisher?.send({ type: 'destination-status', destinations: this.destinations.status() });
+  }
+
   /** Asks the publisher for a keyframe, at most once a second whatever the number of outputs asking. */
   private requestKeyframe(reason: string): void {
     const now = Date.now();
@@ -168,6 +219,7 @@ export class StreamSession {
     this.awaitingFirstVideo = true;
     // Whatever was captured during the gap is not coming: restart video at a keyframe.
     this.hls.resetToKeyframe();
+    this.destinations.resetToKeyframe();
     this.lastTs = { video: -1, audio: -1 };
     this.deps.onChange(this);
   }
@@ -241,7 +293,9 @@ export class StreamSession {
       data: msg.data,
       ...(newVideoConfig ? { newVideoConfig } : {}),
     };
-    const result = this.hls.push(chunk, this.videoConfig!, this.hasAudio ? this.audioConfig : null);
+    const audioConfig = this.hasAudio ? this.audioConfig : null;
+    this.destinations.push(chunk, this.videoConfig!, audioConfig);
+    const result = this.hls.push(chunk, this.videoConfig!, audioConfig);
     if (result === 'dropped-backlog') {
       this.publisher?.send({
         type: 'congestion',
@@ -289,7 +343,8 @@ export class StreamSession {
     if (this.graceTimer) clearTimeout(this.graceTimer);
     this.deps.onChange(this);
     if (reason) this.deps.log.info('stream ending', { reason });
-    const exitCode = await this.hls.stop();
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    const [exitCode] = await Promise.all([this.hls.stop(), this.destinations.stopAll()]);
     // FFmpeg failing while it finalises means the end of the broadcast may be missing: say so.
     if (exitCode !== null && exitCode !== 0 && !code) {
       code = 'output-failed';
@@ -314,6 +369,7 @@ export class StreamSession {
   /** Last resort on a hard shutdown: kill FFmpeg without waiting. */
   kill(): void {
     this.hls.kill();
+    this.destinations.killAll();
   }
 
   private persist(state: PersistedStream['state']): void {

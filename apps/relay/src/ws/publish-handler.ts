@@ -104,6 +104,9 @@ export function handlePublisher(ws: WebSocket, remote: string, address: string, 
         case 'chunk':
           session!.ingest(msg);
           return;
+        case 'destinations':
+          session!.setDestinations(msg.destinations);
+          return;
         case 'stop':
           state = 'closed';
           void session!.end();
