@@ -13,7 +13,8 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 /** Programs Tabcast needs → the Debian package that provides each. */
 export const SYSTEM_NEEDS = {
   run: { ffmpeg: 'ffmpeg', ffprobe: 'ffmpeg' },
-  test: { ffmpeg: 'ffmpeg', ffprobe: 'ffmpeg', chromium: 'chromium' },
+  // nginx + its RTMP module: the real RTMP servers the restream tests push to.
+  test: { ffmpeg: 'ffmpeg', ffprobe: 'ffmpeg', chromium: 'chromium', '/usr/sbin/nginx': 'nginx', '/usr/lib/nginx/modules/ngx_rtmp_module.so': 'libnginx-mod-rtmp' },
 };
 
 export function die(message) {
@@ -31,7 +32,8 @@ function runOrDie(cmd, args, what, opts) {
   if (run(cmd, args, opts) !== 0) die(`${what} failed (${cmd} ${args.join(' ')})`);
 }
 
-const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+/** A program on PATH, or (for an absolute path) a file that must exist. */
+const has = (cmd) => (cmd.startsWith('/') ? fs.existsSync(cmd) : spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0);
 
 function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);

@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const RTMP_MODULE = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
+/** Debian's nginx (in /usr/sbin, which is not on every PATH); NGINX_PATH overrides. */
+export const NGINX_PATH = process.env.NGINX_PATH || '/usr/sbin/nginx';
 
 export interface RtmpServer {
   port: number;
@@ -61,7 +63,7 @@ rtmp {
         .map((f) => path.join(recordDir, f))
         .sort((a, b) => fs.statSync(a).mtimeMs - fs.statSync(b).mtimeMs),
     start: async () => {
-      child = spawn('nginx', ['-c', conf, '-p', dir, '-e', `${dir}/error.log`], { stdio: ['ignore', 'ignore', 'pipe'] });
+      child = spawn(NGINX_PATH, ['-c', conf, '-p', dir, '-e', `${dir}/error.log`], { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       child.stderr!.on('data', (d) => (err += d));
       const deadline = Date.now() + 10_000;

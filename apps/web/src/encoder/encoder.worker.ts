@@ -12,6 +12,9 @@ const api: EncoderWorkerApi = {
     current = new Publisher(options, onStatus);
     await current.start(video, audio);
   },
+  async setDestinations(destinations) {
+    current?.setDestinations(destinations);
+  },
   async stop() {
     await current?.stop();
     current = null;

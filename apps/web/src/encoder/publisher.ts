@@ -3,7 +3,7 @@
  * with {@link MediaEncoder}, and sends them through {@link PublishClient}. Reports a
  * {@link PublishStatus} on every state change and once a second.
  */
-import { AUDIO_DEFAULTS, TabcastError, type ErrorPayload } from '@tabcast/shared';
+import { AUDIO_DEFAULTS, TabcastError, type DestinationSpec, type ErrorPayload } from '@tabcast/shared';
 import { PublishClient } from '../transport/publish-client.ts';
 import { MediaEncoder } from './media-encoder.ts';
 import type { EncoderStats, PublishOptions, PublishState, PublishStatus } from './worker-api.ts';
@@ -20,10 +20,12 @@ export class Publisher {
   private statsTimer: ReturnType<typeof setInterval> | null = null;
   private readers: ReadableStreamDefaultReader<VideoFrame | AudioData>[] = [];
   private stopping = false;
+  private destinations: DestinationSpec[];
 
   constructor(private o: PublishOptions, private report: (s: PublishStatus) => void) {
+    this.destinations = o.destinations;
     const emptyStats: EncoderStats = { fps: 0, bitrate: 0, encodeMsAvg: 0, framesEncoded: 0, framesDropped: 0, bufferedBytes: 0, codec: '' };
-    this.status = { state: 'idle', streamId: null, watchUrl: null, hlsUrl: null, attempt: 0, maxAttempts: o.reconnect.attempts, error: null, notice: null, stats: emptyStats };
+    this.status = { state: 'idle', streamId: null, watchUrl: null, hlsUrl: null, attempt: 0, maxAttempts: o.reconnect.attempts, error: null, notice: null, stats: emptyStats, destinations: [] };
     this.client = new PublishClient(
       { url: o.relayUrl, key: o.streamKey, audio: o.audio, reconnect: o.reconnect, maxBufferedBytes: MAX_BUFFERED_BYTES },
       {
@@ -33,8 +35,10 @@ export class Publisher {
         },
         welcome: (w) => {
           this.encoder.requestKeyframe();
+          this.client.sendControl({ type: 'destinations', destinations: this.destinations });
           this.update({ streamId: w.streamId, watchUrl: w.watchUrl, hlsUrl: w.hlsUrl });
         },
+        destinationStatus: (destinations) => this.update({ destinations }),
         keyframeRequest: () => this.encoder.requestKeyframe(),
         congestion: (suggested) => {
           const next = Math.max(MIN_VIDEO_BITRATE, Math.min(suggested, Math.round(this.encoder.bitrate * 0.7)));
@@ -89,6 +93,11 @@ export class Publisher {
     } catch (err) {
       if (!this.stopping) this.fatal({ code: 'capture-failed', message: `The captured source stopped: ${(err as Error).message}`, fatal: true });
     }
+  }
+
+  setDestinations(destinations: DestinationSpec[]): void {
+    this.destinations = destinations;
+    this.client.sendControl({ type: 'destinations', destinations });
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,5 @@
 /** The encoder worker's interface, shared by the studio (caller) and the worker (callee). */
-import type { ErrorPayload, VideoPreset } from '@tabcast/shared';
+import type { DestinationSpec, DestinationStatus, ErrorPayload, VideoPreset } from '@tabcast/shared';
 
 export interface ReconnectPolicy {
   /** Attempts before giving up. Default 5. */
@@ -23,6 +23,8 @@ export interface PublishOptions {
   reconnect: ReconnectPolicy;
   /** Force a keyframe at least this often, wall-clock ms. */
   keyframeIntervalMs: number;
+  /** RTMP destinations to push to (sent after every welcome). */
+  destinations: DestinationSpec[];
 }
 
 export type PublishState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'stopping' | 'stopped' | 'error';
@@ -54,6 +56,8 @@ export interface PublishStatus {
   /** Something the broadcaster should know that is not an error (e.g. bitrate lowered). */
   notice: string | null;
   stats: EncoderStats;
+  /** Each RTMP destination's state, as the relay last reported it. */
+  destinations: DestinationStatus[];
 }
 
 export interface EncoderWorkerApi {
@@ -63,5 +67,7 @@ export interface EncoderWorkerApi {
     audio: ReadableStream<AudioData> | null,
     onStatus: (status: PublishStatus) => void,
   ): Promise<void>;
+  /** Replaces the destinations while live (or before: they go with the next welcome). */
+  setDestinations(destinations: DestinationSpec[]): Promise<void>;
   stop(): Promise<void>;
 }

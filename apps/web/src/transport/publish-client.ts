@@ -12,6 +12,8 @@ import {
   encodeMessage,
   errorCodeForClose,
   type ChunkMessage,
+  type DestinationStatus,
+  type DestinationsMessage,
   type ErrorPayload,
   type RelayMessage,
 } from '@tabcast/shared';
@@ -35,6 +37,7 @@ export interface PublishClientEvents {
   keyframeRequest(reason: string): void;
   /** The relay is behind: send at most this video bitrate. */
   congestion(suggestedBitrate: number, reason: string): void;
+  destinationStatus(destinations: DestinationStatus[]): void;
 }
 
 /** Close codes after which reconnecting cannot help. */
@@ -71,6 +74,11 @@ export class PublishClient {
 
   connect(): void {
     this.open();
+  }
+
+  /** Sends a control message if live (dropped otherwise: the caller re-sends on welcome). */
+  sendControl(message: DestinationsMessage): void {
+    if (this.state === 'live' && this.ws) this.ws.send(encodeMessage(message));
   }
 
   send(chunk: ChunkMessage): boolean {
@@ -139,6 +147,9 @@ export class PublishClient {
         return;
       case 'congestion':
         this.events.congestion(msg.suggestedBitrate, msg.reason);
+        return;
+      case 'destination-status':
+        this.events.destinationStatus(msg.destinations);
         return;
       case 'error':
         this.lastError = { code: msg.code, message: msg.message, fatal: msg.fatal };
