@@ -13,6 +13,7 @@ const BENCHES = {
   'relay-cpu': ['bench/relay-cpu.bench.ts', '3', '60'],
   encode: ['bench/encode.bench.ts', '3', '30'],
   'hls-latency': ['bench/hls-latency.bench.ts', '3', '40'],
+  'restream-cpu': ['bench/restream-cpu.bench.ts', '3', '30'],
 };
 
 const args = process.argv.slice(2);

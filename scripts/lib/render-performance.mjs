@@ -19,6 +19,7 @@ export function render(dir) {
   const relay = load(dir, 'relay-cpu');
   const latency = load(dir, 'hls-latency');
   const deflate = load(dir, 'deflate');
+  const restream = load(dir, 'restream-cpu');
   const parts = [
     `# Performance
 
@@ -65,6 +66,15 @@ Per run (p50 / p95 ms): ${res.runs.map((r) => `${r.p50Ms} / ${r.p95Ms}`).join(',
 being written before FFmpeg closes it, then hls.js holding ${'`liveSyncDurationCount: 2`'} target durations behind the
 live edge. FFmpeg's HLS muxer cannot write LL-HLS parts, so going lower needs the relay to write
 the playlist itself (or the real-time viewer of issue 4).`),
+    section(restream, 'Restreaming: CPU per RTMP destination', (res) => `${res.stream}; ${res.seconds} s per run after 5 s of warm-up, CPU as % of one core.
+Each destination is its own FFmpeg (video copied, Opus → AAC, FLV); nothing is transcoded.
+
+| destinations | relay | FFmpeg for HLS | FFmpeg per destination |
+|---|---|---|---|
+${res.rows.map((r) => `| ${r.destinations} | ${r.relayCpuPct} % | ${r.ffmpegHlsCpuPct} % | ${r.destinations ? r.ffmpegPerDestinationCpuPct + ' %' : '—'} |`).join('\n')}
+
+So each destination costs about one FFmpeg's worth (the AAC encode dominates it) plus a little
+relay time for its own Matroska mux.`),
     section(deflate, 'permessage-deflate: media vs. control messages', (res) => {
       const rows = Object.entries(res.cases).map(
         ([name, v]) => `| ${name} | ${v.messages} | ${fmtBytes(v.wireBytesOff)} | ${fmtBytes(v.wireBytesOn)} | ${((v.wireRatioOnOff - 1) * 100).toFixed(1)} % | ${v.cpuMsOff} → ${v.cpuMsOn} ms (×${v.cpuRatioOnOff}) |`,
