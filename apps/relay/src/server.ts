@@ -54,6 +54,9 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
   // Events: JSON, compressed when a message is over 1 KiB.
   const eventsWss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: EVENTS_DEFLATE, ...CLOSE_TIMEOUT });
   const stopEvents = attachEvents(eventsWss, registry);
+  // Real-time viewers: binary, no compression (media), nothing to receive but a close. A viewer sent
+  // to HLS has up to a second of media queued before our close: give it 10 s to read it and the reason.
+  const watchWss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 4 * 1024, closeTimeout: 10_000 } as ConstructorParameters<typeof WebSocketServer>[0]);
 
   const server = http.createServer({
     // Slow-loris guard: headers (also of WebSocket upgrades) must arrive in time; checked every second.
@@ -107,7 +110,8 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
     const ip = req.socket.remoteAddress ?? 'unknown';
     const remote = `${ip}:${req.socket.remotePort}`;
     socket.on('error', () => socket.destroy());
-    const wss = pathname === '/ws/publish' ? publishWss : pathname === '/ws/events' ? eventsWss : null;
+    const watchId = pathname?.match(/^\/ws\/watch\/([A-Za-z0-9_-]{6,32})$/)?.[1];
+    const wss = pathname === '/ws/publish' ? publishWss : pathname === '/ws/events' ? eventsWss : watchId ? watchWss : null;
     if (!wss) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
@@ -132,7 +136,14 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
         else connectionsByIp.set(ip, n);
       });
       if (wss === publishWss) handlePublisher(ws, remote, ip, { config, gate, registry, log, logRefusal });
-      else eventsWss.emit('connection', ws, req);
+      else if (wss === watchWss) {
+        const session = registry.get(watchId!);
+        if (!session || session.state !== 'live') ws.close(CLOSE_CODES['stream-not-found'], 'this stream is not live');
+        else {
+          ws.on('message', () => undefined); // viewers have nothing to say; ws enforces maxPayload
+          session.fanOut.join(ws);
+        }
+      } else eventsWss.emit('connection', ws, req);
     });
   });
 
@@ -163,6 +174,7 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
       stopEvents();
       for (const ws of eventsWss.clients) ws.close(1001, 'relay shutting down');
       for (const ws of publishWss.clients) ws.terminate();
+      for (const ws of watchWss.clients) ws.terminate();
       server.closeAllConnections();
     })());
 

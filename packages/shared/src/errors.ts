@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'rate-limited' // over maxBitrate / maxFrameRate, or audio and video drifted apart
   | 'forbidden-origin' // browser Origin not on the allowlist (HTTP 403 at upgrade)
   | 'too-many-connections' // over maxConnectionsPerIp (HTTP 429 at upgrade)
+  | 'viewer-too-slow' // a real-time viewer kept falling behind: watch the HLS instead
   | 'stream-busy' // this key already publishes a stream
   | 'stream-not-found' // resume of a stream that no longer exists
   | 'out-of-order' // timestamp went backwards, or chunk before its codec config
@@ -35,6 +36,7 @@ export const CLOSE_CODES = Object.freeze({
   'rate-limited': 4429,
   'forbidden-origin': 4403,
   'too-many-connections': 4430,
+  'viewer-too-slow': 4431,
   'stream-busy': 4409,
   'stream-not-found': 4404,
   'out-of-order': 4422,

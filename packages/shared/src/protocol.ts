@@ -180,3 +180,25 @@ export type EndedMessage = v.InferOutput<typeof EndedMessage>;
 
 export const RelayMessage = v.variant('type', [WelcomeMessage, KeyframeRequestMessage, CongestionMessage, DestinationStatusMessage, ErrorMessage, EndedMessage]);
 export type RelayMessage = v.InferOutput<typeof RelayMessage>;
+
+// ── relay → real-time viewer (/ws/watch/<id>) ─────────────────────────────────
+// Chunks reach viewers as the publisher's own `chunk` messages, byte for byte.
+
+/** Sent first, and again whenever the codec configuration changes. */
+export const StreamConfigMessage = v.strictObject({
+  type: v.literal('stream-config'),
+  video: VideoConfig,
+  audio: v.nullable(AudioConfig),
+});
+export type StreamConfigMessage = v.InferOutput<typeof StreamConfigMessage>;
+
+/** The viewer fell behind; the relay dropped what it could not send and resumes at the next keyframe. */
+export const SkippedMessage = v.strictObject({ type: v.literal('skipped'), reason: shortText(LIMITS.maxReasonLength) });
+export type SkippedMessage = v.InferOutput<typeof SkippedMessage>;
+
+/** The broadcast is over. */
+export const StreamEndedMessage = v.strictObject({ type: v.literal('stream-ended') });
+export type StreamEndedMessage = v.InferOutput<typeof StreamEndedMessage>;
+
+export const ViewerMessage = v.variant('type', [ChunkMessage, StreamConfigMessage, SkippedMessage, StreamEndedMessage, ErrorMessage]);
+export type ViewerMessage = v.InferOutput<typeof ViewerMessage>;

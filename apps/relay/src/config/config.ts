@@ -51,7 +51,7 @@ export interface RelayConfig {
   maxFrameRate: number;
   /** Live streams one key may publish at once. Env TABCAST_MAX_STREAMS_PER_KEY. Default 1. */
   maxStreamsPerKey: number;
-  /** WebSocket connections (publish + events) from one IP at once. Env TABCAST_MAX_CONNECTIONS_PER_IP. Default 32. */
+  /** WebSocket connections (publish, events, real-time viewers) from one IP at once. Env TABCAST_MAX_CONNECTIONS_PER_IP. Default 100. */
   maxConnectionsPerIp: number;
   /**
    * Browser origins allowed to open sockets, besides the relay's own (same host) and publicUrl.
@@ -98,7 +98,7 @@ export const RELAY_DEFAULTS = Object.freeze({
   maxBitrate: 20_000_000,
   maxFrameRate: 120,
   maxStreamsPerKey: 1,
-  maxConnectionsPerIp: 32,
+  maxConnectionsPerIp: 100,
   allowedOrigins: [],
   headersTimeoutMs: 10_000,
   ffmpegStallTimeoutMs: 10_000,

@@ -18,6 +18,7 @@ import { RateMeter } from '../util/rate-meter.ts';
 import { FfmpegRun } from '../outputs/ffmpeg-run.ts';
 import { OutputRunner, sameVideoConfig, type RunFactory } from '../outputs/output-runner.ts';
 import { Destinations, type ResolvedDestination } from '../outputs/destinations.ts';
+import { FanOut } from '../outputs/fan-out.ts';
 import { hlsRestartPolicy } from '../outputs/restart-policy.ts';
 import { saveStream, type PersistedStream } from './stream-store.ts';
 
@@ -60,6 +61,8 @@ export class StreamSession {
   readonly hls: OutputRunner;
   /** RTMP destinations, each on its own runner. */
   readonly destinations: Destinations;
+  /** Real-time viewers: the publisher's bytes, unchanged. */
+  readonly fanOut: FanOut;
   private statusTimer: NodeJS.Timeout | null = null;
   private statusPending = false;
   private lastKeyframeRequestAt = 0;
@@ -76,6 +79,7 @@ export class StreamSession {
     restored?: PersistedStream,
   ) {
     this.hls = this.createHlsRunner();
+    this.fanOut = new FanOut(deps.log.child({ output: 'real-time' }));
     this.destinations = new Destinations({
       config: deps.config,
       log: deps.log,
@@ -247,8 +251,11 @@ export class StreamSession {
     this.graceTimer = setTimeout(() => void this.end('the publisher did not come back in time'), this.deps.config.reconnectGraceMs);
   }
 
-  /** Accepts one chunk from the publisher. Throws TabcastError for a protocol violation or a limit. */
-  ingest(msg: ChunkMessage): void {
+  /**
+   * Accepts one chunk from the publisher (`raw` is its message as received, forwarded unchanged to
+   * real-time viewers). Throws TabcastError for a protocol violation or a limit.
+   */
+  ingest(msg: ChunkMessage, raw: Buffer): void {
     if (this.state !== 'live') return;
     const { config: limits } = this.deps;
     let newVideoConfig: VideoConfig | undefined;
@@ -294,6 +301,8 @@ export class StreamSession {
       ...(newVideoConfig ? { newVideoConfig } : {}),
     };
     const audioConfig = this.hasAudio ? this.audioConfig : null;
+    if (msg.config && this.videoConfig && (!this.hasAudio || this.audioConfig)) this.fanOut.setConfig(this.videoConfig, audioConfig);
+    this.fanOut.chunk(raw, msg.track, msg.key);
     this.destinations.push(chunk, this.videoConfig!, audioConfig);
     const result = this.hls.push(chunk, this.videoConfig!, audioConfig);
     if (result === 'dropped-backlog') {
@@ -344,6 +353,7 @@ export class StreamSession {
     this.deps.onChange(this);
     if (reason) this.deps.log.info('stream ending', { reason });
     if (this.statusTimer) clearInterval(this.statusTimer);
+    this.fanOut.end();
     const [exitCode] = await Promise.all([this.hls.stop(), this.destinations.stopAll()]);
     // FFmpeg failing while it finalises means the end of the broadcast may be missing: say so.
     if (exitCode !== null && exitCode !== 0 && !code) {

@@ -102,7 +102,7 @@ export function handlePublisher(ws: WebSocket, remote: string, address: string, 
         case 'hello':
           throw new TabcastError('bad-message', 'hello sent twice');
         case 'chunk':
-          session!.ingest(msg);
+          session!.ingest(msg, bytes);
           return;
         case 'destinations':
           session!.setDestinations(msg.destinations);

@@ -1,0 +1,125 @@
+/**
+ * Real-time fan-out: the publisher's chunk messages go to every viewer socket byte for byte (the
+ * same Buffer for all of them), and the current GOP is cached so a viewer who joins starts at the
+ * last keyframe at once. Each viewer has a send budget (`bufferedAmount`): one that falls behind
+ * skips to the next keyframe and is told so; one that keeps falling behind is sent to HLS.
+ */
+import type { WebSocket } from 'ws';
+import { CLOSE_CODES, encodeMessage, type AudioConfig, type ViewerMessage, type VideoConfig } from '@tabcast/shared';
+import type { Logger } from '../util/logger.ts';
+
+export interface FanOutOptions {
+  /** Bytes a viewer may have unsent before it skips to the next keyframe. Default 1 MiB (~3 s at 2.5 Mbps). */
+  maxViewerBufferedBytes: number;
+  /** Skips within `slowWindowMs` after which a viewer is sent to HLS. Default 3 in 30 s. */
+  maxSkips: number;
+  slowWindowMs: number;
+  /** Largest GOP kept for joining viewers; a longer GOP is not cached (joiners wait for the next keyframe). Default 8 MiB. */
+  maxGopCacheBytes: number;
+}
+
+export const FAN_OUT_DEFAULTS: FanOutOptions = Object.freeze({ maxViewerBufferedBytes: 1 << 20, maxSkips: 3, slowWindowMs: 30_000, maxGopCacheBytes: 8 << 20 });
+
+interface Viewer {
+  ws: WebSocket;
+  waitingForKey: boolean;
+  skips: number[];
+}
+
+export class FanOut {
+  private viewers = new Set<Viewer>();
+  private gop: Buffer[] = [];
+  private gopBytes = 0;
+  private gopValid = false;
+  private configMessage: Buffer | null = null;
+  /** Chunks sent to viewers, and chunks a viewer skipped (counters for stats and tests). */
+  sent = 0;
+  skipped = 0;
+
+  constructor(private log: Logger, private o: FanOutOptions = FAN_OUT_DEFAULTS) {}
+
+  get viewerCount(): number {
+    return this.viewers.size;
+  }
+
+  /** The codec configuration changed (or became known): tell every viewer, and every joiner first. */
+  setConfig(video: VideoConfig, audio: AudioConfig | null): void {
+    const msg: ViewerMessage = { type: 'stream-config', video, audio };
+    this.configMessage = Buffer.from(encodeMessage(msg));
+    for (const v of this.viewers) this.sendRaw(v, this.configMessage);
+  }
+
+  /** One validated chunk, as the publisher's raw message bytes. */
+  chunk(raw: Buffer, track: 'video' | 'audio', key: boolean): void {
+    const isKey = track === 'video' && key;
+    if (isKey) {
+      this.gop = [];
+      this.gopBytes = 0;
+      this.gopValid = true;
+    }
+    if (this.gopValid) {
+      this.gop.push(raw);
+      this.gopBytes += raw.byteLength;
+      if (this.gopBytes > this.o.maxGopCacheBytes) {
+        this.gop = [];
+        this.gopBytes = 0;
+        this.gopValid = false;
+      }
+    }
+    for (const v of this.viewers) {
+      if (v.waitingForKey) {
+        if (!isKey) continue;
+        v.waitingForKey = false;
+      }
+      if (v.ws.bufferedAmount > this.o.maxViewerBufferedBytes) {
+        this.fellBehind(v);
+        continue;
+      }
+      this.sendRaw(v, raw);
+      this.sent++;
+    }
+  }
+
+  /** A new viewer: configuration, then the cached GOP (so the first frame shows at once), then live. */
+  join(ws: WebSocket): void {
+    const v: Viewer = { ws, waitingForKey: true, skips: [] };
+    this.viewers.add(v);
+    ws.once('close', () => this.viewers.delete(v));
+    if (this.configMessage) this.sendRaw(v, this.configMessage);
+    if (this.gopValid && this.configMessage) {
+      for (const raw of this.gop) this.sendRaw(v, raw);
+      v.waitingForKey = false;
+    }
+  }
+
+  /** The stream is over: tell every viewer and close. */
+  end(): void {
+    const bye = Buffer.from(encodeMessage({ type: 'stream-ended' }));
+    for (const v of this.viewers) {
+      this.sendRaw(v, bye);
+      v.ws.close(1000, 'stream ended');
+    }
+    this.viewers.clear();
+  }
+
+  private fellBehind(v: Viewer): void {
+    const now = Date.now();
+    v.skips = v.skips.filter((t) => now - t < this.o.slowWindowMs);
+    v.skips.push(now);
+    v.waitingForKey = true;
+    this.skipped++;
+    if (v.skips.length >= this.o.maxSkips) {
+      this.log.info('viewer too slow for real time; sent to HLS', { skips: v.skips.length });
+      const reason = 'your connection cannot keep up with real time; switching to HLS';
+      this.sendRaw(v, Buffer.from(encodeMessage({ type: 'error', code: 'viewer-too-slow', message: reason, fatal: true })));
+      v.ws.close(CLOSE_CODES['viewer-too-slow'], reason);
+      this.viewers.delete(v);
+      return;
+    }
+    this.sendRaw(v, Buffer.from(encodeMessage({ type: 'skipped', reason: 'you fell behind; skipping to the next keyframe' })));
+  }
+
+  private sendRaw(v: Viewer, raw: Buffer): void {
+    if (v.ws.readyState === v.ws.OPEN) v.ws.send(raw, { binary: true });
+  }
+}
