@@ -56,6 +56,7 @@ function nodeTests(pkgDir) {
 
 step('typecheck', () => run('pnpm', ['-r', 'typecheck']) === 0);
 step('unit: packages/shared', () => nodeTests(path.join(ROOT, 'packages/shared')));
+step('unit: apps/web (DOM-free parts)', () => nodeTests(path.join(ROOT, 'apps/web')));
 step('unit + integration: apps/relay (real FFmpeg)', () => nodeTests(path.join(ROOT, 'apps/relay')));
 step('end-to-end: headless Chromium', () => {
   const status = run('pnpm', ['exec', 'playwright', 'test']);

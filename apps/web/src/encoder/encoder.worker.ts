@@ -1,4 +1,3 @@
-/// <reference lib="webworker" />
 // The encoder worker: a thin comlink adapter over Publisher (which also runs on a main thread).
 import * as Comlink from 'comlink';
 import { Publisher } from './publisher.ts';

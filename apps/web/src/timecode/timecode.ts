@@ -20,8 +20,14 @@ function bitsOf(ms: number): number[] {
   return bits;
 }
 
+/** The part of a 2D canvas context the timecode needs (a page's or an OffscreenCanvas's). */
+export interface BlockPainter {
+  fillStyle: unknown;
+  fillRect(x: number, y: number, w: number, h: number): void;
+}
+
 /** Draws the timecode for `ms` (Date.now()) across the top of a `width`-wide frame, `height` px tall. */
-export function drawTimecode(ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D, ms: number, width: number, height: number): void {
+export function drawTimecode(ctx: BlockPainter, ms: number, width: number, height: number): void {
   const block = width / TIMECODE_BLOCKS;
   const cells = [1, 0, ...bitsOf(ms)];
   cells.forEach((bit, i) => {

@@ -1,0 +1,8 @@
+/** The real-time decoder worker's interface (caller and callee share it; no worker lib here). */
+import type { RealtimeStats } from './realtime-player.ts';
+
+export interface DecoderWorkerApi {
+  start(url: string, canvas: OffscreenCanvas, onStats: (s: RealtimeStats) => void): void;
+  attachAudio(port: MessagePort): void;
+  stop(): void;
+}

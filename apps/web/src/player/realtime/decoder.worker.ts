@@ -1,0 +1,23 @@
+// The real-time decoder worker: a thin comlink adapter over RealtimePlayer.
+import * as Comlink from 'comlink';
+import type { DecoderWorkerApi } from './decoder-api.ts';
+import { RealtimePlayer } from './realtime-player.ts';
+
+let player: RealtimePlayer | null = null;
+
+const api: DecoderWorkerApi = {
+  start(url, canvas, onStats) {
+    player?.stop();
+    player = new RealtimePlayer(url, canvas, onStats);
+    player.start();
+  },
+  attachAudio(port) {
+    player?.attachAudio(port);
+  },
+  stop() {
+    player?.stop();
+    player = null;
+  },
+};
+
+Comlink.expose(api);

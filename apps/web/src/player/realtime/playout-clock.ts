@@ -1,0 +1,75 @@
+/**
+ * When to show a frame: a small adaptive jitter buffer. It watches how late chunks arrive
+ * relative to their timestamps over the last couple of seconds and keeps just enough delay to
+ * absorb that jitter; when it is further behind than needed it catches up at once (the frames in
+ * between are dropped) rather than drifting behind. With audio playing, the audio clock rules.
+ * All times are µs; `now` is performance.now() × 1000.
+ */
+const WINDOW_US = 2_000_000;
+const MIN_DELAY_US = 20_000;
+const MAX_DELAY_US = 500_000;
+const MARGIN_US = 15_000;
+const RETARGET_THRESHOLD_US = 25_000;
+
+export class PlayoutClock {
+  /** display time of timestamp `ts` = ts + offset. Null until the first chunk. */
+  offset: number | null = null;
+  private arrivals: { at: number; lag: number }[] = [];
+  private audio: { playingTs: number; at: number } | null = null;
+  targetDelayUs = MIN_DELAY_US;
+
+  /** A chunk with timestamp `ts` arrived at `now`. */
+  arrived(ts: number, now: number): void {
+    const lag = now - ts; // grows with network delay; its spread is the jitter
+    this.arrivals.push({ at: now, lag });
+    while (this.arrivals.length && now - this.arrivals[0]!.at > WINDOW_US) this.arrivals.shift();
+    if (this.offset === null) this.offset = lag + MIN_DELAY_US;
+  }
+
+  /** The audio worklet says media time `playingTs` is audible at `now`. */
+  audioClock(playingTs: number, now: number): void {
+    this.audio = { playingTs, at: now };
+  }
+
+  /** Re-aims the delay; returns 'caught-up' when it jumped forward (frames will be dropped). */
+  retarget(now: number): 'same' | 'caught-up' | 'slowed' {
+    if (this.audio && now - this.audio.at < 500_000) {
+      // Video follows the audio actually heard.
+      const next = now - this.audio.playingTs;
+      const moved = this.offset === null ? 'same' : next < this.offset - RETARGET_THRESHOLD_US ? 'caught-up' : next > this.offset + RETARGET_THRESHOLD_US ? 'slowed' : 'same';
+      this.offset = next;
+      return moved;
+    }
+    if (!this.arrivals.length) return 'same';
+    let min = Infinity;
+    let max = -Infinity;
+    for (const a of this.arrivals) {
+      if (a.lag < min) min = a.lag;
+      if (a.lag > max) max = a.lag;
+    }
+    this.targetDelayUs = Math.min(MAX_DELAY_US, Math.max(MIN_DELAY_US, max - min + MARGIN_US));
+    const ideal = min + this.targetDelayUs;
+    if (this.offset === null) {
+      this.offset = ideal;
+      return 'same';
+    }
+    if (this.offset > ideal + RETARGET_THRESHOLD_US) {
+      this.offset = ideal;
+      return 'caught-up';
+    }
+    if (this.offset < ideal - RETARGET_THRESHOLD_US) {
+      this.offset = ideal;
+      return 'slowed';
+    }
+    return 'same';
+  }
+
+  displayAt(ts: number): number {
+    return ts + (this.offset ?? 0);
+  }
+
+  /** How far behind the newest arrival the display runs, ms. */
+  bufferMs(now: number, newestTs: number): number {
+    return this.offset === null ? 0 : Math.max(0, (newestTs + this.offset - now) / 1000);
+  }
+}

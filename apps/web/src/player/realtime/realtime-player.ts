@@ -1,0 +1,240 @@
+/**
+ * The real-time viewer, as a plain class that runs in the decoder worker: the relay's viewer
+ * socket → VideoDecoder (optimizeForLatency) / AudioDecoder → {@link PlayoutClock} → frames drawn
+ * on an OffscreenCanvas, PCM posted to an AudioWorklet. Frames are closed as soon as they are
+ * drawn or dropped. Reports stats twice a second.
+ */
+import { decodeViewerMessage, type AudioConfig, type ChunkMessage, type VideoConfig, type ViewerMessage } from '@tabcast/shared';
+import { readTimecode, timecodeBandHeight } from '../../timecode/timecode.ts';
+import { PlayoutClock } from './playout-clock.ts';
+
+export type RealtimeState = 'connecting' | 'playing' | 'waiting' | 'ended' | 'fallback' | 'error';
+
+export interface RealtimeStats {
+  state: RealtimeState;
+  message: string | null;
+  /** Frames drawn per second. */
+  fps: number;
+  /** Decoded but not drawn because a newer frame was due (catching up), since start. */
+  droppedFrames: number;
+  /** Arrived after their display time, since start. */
+  lateFrames: number;
+  /** Bits per second received. */
+  bitrate: number;
+  /** Glass-to-glass latency from the picture's timecode, ms; null without a timecode. */
+  latencyMs: number | null;
+  /** Network + jitter buffer: how long after arrival a frame is shown, ms. */
+  bufferMs: number;
+  /** From socket open to the first frame drawn, ms. */
+  firstFrameMs: number | null;
+  audio: boolean;
+  skips: number;
+}
+
+const MAX_DECODE_QUEUE = 8;
+const TICK_MS = 4;
+
+export class RealtimePlayer {
+  private ws: WebSocket | null = null;
+  private ctx: OffscreenCanvasRenderingContext2D;
+  private video: VideoDecoder | null = null;
+  private audio: AudioDecoder | null = null;
+  private videoConfig: VideoConfig | null = null;
+  private audioConfig: AudioConfig | null = null;
+  private waitingForKey = true;
+  private frames: VideoFrame[] = [];
+  private clock = new PlayoutClock();
+  private audioPort: MessagePort | null = null;
+  private timers: ReturnType<typeof setInterval>[] = [];
+  private openedAt = 0;
+  private newestTs = 0;
+  private w = { drawn: 0, bytes: 0 };
+  private stats: RealtimeStats = { state: 'connecting', message: null, fps: 0, droppedFrames: 0, lateFrames: 0, bitrate: 0, latencyMs: null, bufferMs: 0, firstFrameMs: null, audio: false, skips: 0 };
+  private lastTimecodeRead = 0;
+  private stopped = false;
+  private reconnects = 0;
+
+  constructor(private url: string, private canvas: OffscreenCanvas, private onStats: (s: RealtimeStats) => void) {
+    this.ctx = canvas.getContext('2d', { alpha: false, willReadFrequently: true })!;
+  }
+
+  start(): void {
+    this.connect();
+    this.timers.push(setInterval(() => this.tick(), TICK_MS));
+    this.timers.push(setInterval(() => this.retarget(), 250));
+    this.timers.push(setInterval(() => this.report(), 500));
+  }
+
+  /** Plays audio through an AudioWorklet whose port this is. */
+  attachAudio(port: MessagePort): void {
+    this.audioPort = port;
+    port.onmessage = (ev: MessageEvent<{ playingTs: number }>) => this.clock.audioClock(ev.data.playingTs, performance.now() * 1000);
+    this.stats.audio = true;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.timers.forEach(clearInterval);
+    this.ws?.close();
+    this.frames.forEach((f) => f.close());
+    this.frames = [];
+    for (const d of [this.video, this.audio]) if (d && d.state !== 'closed') d.close();
+  }
+
+  private connect(): void {
+    const ws = new WebSocket(this.url);
+    ws.binaryType = 'arraybuffer';
+    this.ws = ws;
+    ws.onopen = () => {
+      this.openedAt = performance.now();
+      this.waitingForKey = true;
+    };
+    ws.onmessage = (ev) => {
+      const bytes = new Uint8Array(ev.data as ArrayBuffer);
+      this.w.bytes += bytes.byteLength;
+      let msg: ViewerMessage;
+      try {
+        msg = decodeViewerMessage(bytes);
+      } catch {
+        return; // a message from a newer relay we do not know: ignore it
+      }
+      this.onMessage(msg);
+    };
+    ws.onclose = (ev) => {
+      if (this.stopped || this.stats.state === 'ended' || this.stats.state === 'fallback') return;
+      if (ev.code === 4404) return this.setState('ended', 'The broadcast is not live.');
+      if (this.reconnects++ < 10) {
+        this.setState('waiting', 'Connection lost; reconnecting…');
+        setTimeout(() => !this.stopped && this.connect(), 1000);
+      } else this.setState('error', 'Lost the connection to the relay.');
+    };
+  }
+
+  private onMessage(msg: ViewerMessage): void {
+    switch (msg.type) {
+      case 'stream-config':
+        this.configure(msg.video, msg.audio);
+        return;
+      case 'chunk':
+        return this.onChunk(msg);
+      case 'skipped':
+        this.stats.skips++;
+        this.waitingForKey = true;
+        return;
+      case 'stream-ended':
+        return this.setState('ended', 'The broadcast has ended.');
+      case 'error':
+        if (msg.code === 'viewer-too-slow') return this.setState('fallback', msg.message);
+        return this.setState('error', msg.message);
+    }
+  }
+
+  private configure(video: VideoConfig, audio: AudioConfig | null): void {
+    const same = this.videoConfig && this.videoConfig.codec === video.codec && this.videoConfig.codedWidth === video.codedWidth && equalBytes(this.videoConfig.description, video.description);
+    if (!same) {
+      if (this.video && this.video.state !== 'closed') this.video.close();
+      this.video = new VideoDecoder({ output: (f) => this.onFrame(f), error: (e) => this.setState('error', `Video decoding failed: ${e.message}`) });
+      this.video.configure({ codec: video.codec, codedWidth: video.codedWidth, codedHeight: video.codedHeight, description: video.description, optimizeForLatency: true });
+      this.videoConfig = video;
+      this.waitingForKey = true;
+      if (this.canvas.width !== video.codedWidth || this.canvas.height !== video.codedHeight) {
+        this.canvas.width = video.codedWidth;
+        this.canvas.height = video.codedHeight;
+      }
+    }
+    if (audio && (!this.audioConfig || this.audioConfig.sampleRate !== audio.sampleRate || this.audioConfig.numberOfChannels !== audio.numberOfChannels)) {
+      if (this.audio && this.audio.state !== 'closed') this.audio.close();
+      this.audio = new AudioDecoder({ output: (d) => this.onAudio(d), error: () => undefined /* audio is best effort: the picture goes on */ });
+      this.audio.configure({ codec: 'opus', sampleRate: audio.sampleRate, numberOfChannels: audio.numberOfChannels, ...(audio.description ? { description: audio.description } : {}) });
+      this.audioConfig = audio;
+    }
+  }
+
+  private onChunk(msg: ChunkMessage): void {
+    const now = performance.now() * 1000;
+    if (msg.track === 'audio') {
+      if (this.audio?.state === 'configured' && this.audioPort && !this.waitingForKey) {
+        this.audio.decode(new EncodedAudioChunk({ type: 'key', timestamp: msg.timestampUs, data: msg.data }));
+      }
+      return;
+    }
+    if (msg.config && 'codedWidth' in msg.config) this.configure(msg.config, this.audioConfig);
+    if (this.video?.state !== 'configured') return;
+    if (this.waitingForKey) {
+      if (!msg.key) return;
+      this.waitingForKey = false;
+    }
+    // Behind on decoding: drop to the next keyframe rather than queue up.
+    if (this.video.decodeQueueSize > MAX_DECODE_QUEUE && !msg.key) {
+      this.waitingForKey = true;
+      return;
+    }
+    this.clock.arrived(msg.timestampUs, now);
+    if (this.clock.displayAt(msg.timestampUs) < now) this.stats.lateFrames++;
+    this.newestTs = Math.max(this.newestTs, msg.timestampUs);
+    this.video.decode(new EncodedVideoChunk({ type: msg.key ? 'key' : 'delta', timestamp: msg.timestampUs, duration: msg.durationUs, data: msg.data }));
+  }
+
+  private onFrame(frame: VideoFrame): void {
+    this.frames.push(frame);
+  }
+
+  private onAudio(data: AudioData): void {
+    const channels: Float32Array[] = [];
+    for (let c = 0; c < data.numberOfChannels; c++) {
+      const buf = new Float32Array(data.numberOfFrames);
+      data.copyTo(buf, { planeIndex: c, format: 'f32-planar' });
+      channels.push(buf);
+    }
+    const ts = data.timestamp;
+    data.close();
+    this.audioPort?.postMessage({ ts, channels }, channels.map((c) => c.buffer));
+  }
+
+  private retarget(): void {
+    this.clock.retarget(performance.now() * 1000);
+  }
+
+  /** Draws the newest frame that is due; frames due before it are dropped unseen (catching up). */
+  private tick(): void {
+    const now = performance.now() * 1000;
+    let due: VideoFrame | null = null;
+    while (this.frames.length && this.clock.displayAt(this.frames[0]!.timestamp) <= now) {
+      if (due) {
+        due.close();
+        this.stats.droppedFrames++;
+      }
+      due = this.frames.shift()!;
+    }
+    if (!due) return;
+    this.ctx.drawImage(due, 0, 0, this.canvas.width, this.canvas.height);
+    due.close();
+    this.w.drawn++;
+    if (this.stats.firstFrameMs === null) this.stats.firstFrameMs = Math.round(performance.now() - this.openedAt);
+    if (this.stats.state !== 'playing') this.setState('playing', null);
+    if (now - this.lastTimecodeRead > 250_000) {
+      this.lastTimecodeRead = now;
+      const y = Math.floor(timecodeBandHeight(this.canvas.height) / 2);
+      const row = this.ctx.getImageData(0, y, this.canvas.width, 1).data;
+      const nowMs = Date.now();
+      const ts = readTimecode(row, this.canvas.width, 0, nowMs);
+      this.stats.latencyMs = ts === null ? null : nowMs - ts;
+    }
+  }
+
+  private report(): void {
+    const now = performance.now() * 1000;
+    this.stats = { ...this.stats, fps: this.w.drawn * 2, bitrate: this.w.bytes * 16, bufferMs: Math.round(this.clock.bufferMs(now, this.newestTs)) };
+    this.w = { drawn: 0, bytes: 0 };
+    this.onStats(this.stats);
+  }
+
+  private setState(state: RealtimeState, message: string | null): void {
+    this.stats = { ...this.stats, state, message };
+    this.onStats(this.stats);
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && a.every((x, i) => x === b[i]);
+}
