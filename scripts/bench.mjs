@@ -14,6 +14,8 @@ const BENCHES = {
   encode: ['bench/encode.bench.ts', '3', '30'],
   'hls-latency': ['bench/hls-latency.bench.ts', '3', '40'],
   'restream-cpu': ['bench/restream-cpu.bench.ts', '3', '30'],
+  latency: ['bench/latency.bench.ts', '3', '60'],
+  fanout: ['bench/fanout.bench.ts', '20', '250,500,1000,1500,2000'],
 };
 
 const args = process.argv.slice(2);

@@ -20,6 +20,8 @@ export function render(dir) {
   const latency = load(dir, 'hls-latency');
   const deflate = load(dir, 'deflate');
   const restream = load(dir, 'restream-cpu');
+  const rtLatency = load(dir, 'latency');
+  const fanout = load(dir, 'fanout');
   const parts = [
     `# Performance
 
@@ -66,6 +68,27 @@ Per run (p50 / p95 ms): ${res.runs.map((r) => `${r.p50Ms} / ${r.p95Ms}`).join(',
 being written before FFmpeg closes it, then hls.js holding ${'`liveSyncDurationCount: 2`'} target durations behind the
 live edge. FFmpeg's HLS muxer cannot write LL-HLS parts, so going lower needs the relay to write
 the playlist itself (or the real-time viewer of issue 4).`),
+    section(rtLatency, 'Real-time vs. HLS glass-to-glass latency, side by side', (res) => `${res.setup}. Both viewers read the same timecode in the same run, sampled twice a second for ${res.seconds} s per run.
+
+| mode | p50 | p95 |
+|---|---|---|
+| real-time (WebCodecs, OffscreenCanvas) | **${res.median.realtimeP50Ms} ms** | **${res.median.realtimeP95Ms} ms** |
+| HLS (hls.js) | ${(res.median.hlsP50Ms / 1000).toFixed(2)} s | ${(res.median.hlsP95Ms / 1000).toFixed(2)} s |
+
+Medians of ${res.runs.length} runs; real-time rendered ${res.median.realtimeFps} fps. Targets on loopback: real-time
+p50 ≤ 150 ms, p95 ≤ 250 ms. Per run (real-time p50/p95 ms): ${res.runs.map((r) => `${r.realtime.p50Ms}/${r.realtime.p95Ms}`).join(', ')}.
+What is in it: capture and encode in the studio (~5–15 ms), the socket hops, decode, the jitter
+buffer (20 ms minimum, widened by measured arrival jitter), and the wait for the next paint.`),
+    section(fanout, 'Real-time fan-out: viewers per relay', (res) => `${res.stream}. A viewer is healthy when ≥ 99 % of the frames
+published during the ${res.seconds} s window arrived within 500 ms. The load client runs on the same 2 cores
+as the relay, so it competes with it for CPU: the relay alone would carry more.
+
+| viewers | healthy | median on-time | worst on-time | relay CPU | relay CPU / viewer | relay RSS | RSS / viewer |
+|---|---|---|---|---|---|---|---|
+${res.rows.map((r) => `| ${r.viewers} | ${r.healthyPct} % | ${(r.medianOnTimeRatio * 100).toFixed(1)} % | ${(r.worstOnTimeRatio * 100).toFixed(1)} % | ${r.relayCpuPct} % | ${r.relayCpuPerViewerPct ?? '—'} % | ${r.relayRssMiB} MiB | ${r.relayRssPerViewerKiB} KiB |`).join('\n')}
+
+**Largest N with every viewer healthy: ${res.largestHealthyN}** (target ≥ 1000). Every viewer gets the same Buffer
+(the publisher's message bytes); the cost per viewer is the socket writes.`),
     section(restream, 'Restreaming: CPU per RTMP destination', (res) => `${res.stream}; ${res.seconds} s per run after 5 s of warm-up, CPU as % of one core.
 Each destination is its own FFmpeg (video copied, Opus → AAC, FLV); nothing is transcoded.
 

@@ -40,6 +40,14 @@ test('real-time mode renders the live picture at full rate with sub-second laten
   const median = latencies[Math.floor(latencies.length / 2)]!;
   expect(median, `latencies ${latencies.join(', ')}`).toBeLessThan(1_000);
 
+  // Unmuting moves playback onto the audio clock (AudioWorklet); the picture keeps its rate.
+  await viewer.getByRole('button', { name: 'Unmute' }).click();
+  await expect(viewer.getByRole('button', { name: 'Unmute' })).toBeHidden();
+  await viewer.waitForTimeout(1500);
+  await expect.poll(async () => Number(await viewer.getByTestId('rt-fps').textContent()), { timeout: 10_000 }).toBeGreaterThanOrEqual(25);
+  const withAudio = Number(await viewer.getByTestId('latency-ms').textContent());
+  expect(withAudio, 'latency with the audio clock').toBeLessThan(1_000);
+
   // Switching to HLS and back works without reloading.
   await viewer.getByLabel('HLS').check();
   await expect(viewer.getByTestId('hls-video')).toBeVisible();

@@ -4,9 +4,11 @@
  * last keyframe at once. Each viewer has a send budget (`bufferedAmount`): one that falls behind
  * skips to the next keyframe and is told so; one that keeps falling behind is sent to HLS.
  */
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, encodeMessage, type AudioConfig, type ViewerMessage, type VideoConfig } from '@tabcast/shared';
 import type { Logger } from '../util/logger.ts';
+import { binaryFrame, rawSocket } from './ws-frame.ts';
 
 export interface FanOutOptions {
   /** Bytes a viewer may have unsent before it skips to the next keyframe. Default 1 MiB (~3 s at 2.5 Mbps). */
@@ -22,6 +24,7 @@ export const FAN_OUT_DEFAULTS: FanOutOptions = Object.freeze({ maxViewerBuffered
 
 interface Viewer {
   ws: WebSocket;
+  socket: Socket | null;
   waitingForKey: boolean;
   skips: number[];
 }
@@ -49,8 +52,13 @@ export class FanOut {
     for (const v of this.viewers) this.sendRaw(v, this.configMessage);
   }
 
+  /** Sockets corked in this tick: writes of one tick (video + audio) leave in one syscall. */
+  private corked = new Set<Socket>();
+
   /** One validated chunk, as the publisher's raw message bytes. */
   chunk(raw: Buffer, track: 'video' | 'audio', key: boolean): void {
+    // Framed once for every viewer: the same bytes go to each socket.
+    const frame = binaryFrame(raw);
     const isKey = track === 'video' && key;
     if (isKey) {
       this.gop = [];
@@ -75,14 +83,30 @@ export class FanOut {
         this.fellBehind(v);
         continue;
       }
-      this.sendRaw(v, raw);
+      this.sendFrame(v, frame, raw);
       this.sent++;
     }
   }
 
+  private sendFrame(v: Viewer, frame: Buffer, raw: Buffer): void {
+    if (v.ws.readyState !== v.ws.OPEN) return;
+    if (!v.socket) return void v.ws.send(raw, { binary: true });
+    if (!this.corked.has(v.socket)) {
+      if (this.corked.size === 0) setImmediate(() => this.uncorkAll());
+      v.socket.cork();
+      this.corked.add(v.socket);
+    }
+    v.socket.write(frame);
+  }
+
+  private uncorkAll(): void {
+    for (const s of this.corked) s.uncork();
+    this.corked.clear();
+  }
+
   /** A new viewer: configuration, then the cached GOP (so the first frame shows at once), then live. */
   join(ws: WebSocket): void {
-    const v: Viewer = { ws, waitingForKey: true, skips: [] };
+    const v: Viewer = { ws, socket: rawSocket(ws), waitingForKey: true, skips: [] };
     this.viewers.add(v);
     ws.once('close', () => this.viewers.delete(v));
     if (this.configMessage) this.sendRaw(v, this.configMessage);
