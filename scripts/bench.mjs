@@ -12,9 +12,9 @@ const BENCHES = {
   deflate: ['bench/deflate.bench.ts', '5'],
   'relay-cpu': ['bench/relay-cpu.bench.ts', '3', '60'],
   encode: ['bench/encode.bench.ts', '3', '30'],
-  'hls-latency': ['bench/hls-latency.bench.ts', '3', '40'],
   'restream-cpu': ['bench/restream-cpu.bench.ts', '3', '30'],
   latency: ['bench/latency.bench.ts', '3', '60'],
+  'latency-realtime-alone': ['bench/latency.bench.ts', '3', '40', 'realtime'],
   fanout: ['bench/fanout.bench.ts', '20', '250,500,1000,1500,2000'],
 };
 

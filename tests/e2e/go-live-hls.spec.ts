@@ -21,7 +21,7 @@ test('go live from /studio, watch it in hls.js, stop ends the playlist', async (
   expect(listed).toMatchObject({ state: 'live', hlsUrl: `/hls/${streamId}/index.m3u8`, watchUrl: `/watch/${streamId}` });
 
   const viewer = await context.newPage();
-  await viewer.goto(`${baseURL}${href}`);
+  await viewer.goto(`${baseURL}${href}?mode=hls`); // real-time is the default; this test is about HLS
   await expect(viewer.getByRole('status').first()).toContainText('Live');
   const video = viewer.getByTestId('hls-video');
   await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 40_000 }).toBeGreaterThan(0.5);

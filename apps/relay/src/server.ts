@@ -72,7 +72,7 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
       return;
     }
     if (pathname === '/api/destinations' || pathname.startsWith('/api/destinations/')) {
-      void serveDestinationsApi(req, res, pathname, { gate, store: destinationStore });
+      void serveDestinationsApi(req, res, pathname, { gate, store: destinationStore, address: clientAddress(req, config.trustProxy) });
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -107,7 +107,7 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
 
   server.on('upgrade', (req, socket, head) => {
     const pathname = requestPath(req.url);
-    const ip = req.socket.remoteAddress ?? 'unknown';
+    const ip = clientAddress(req, config.trustProxy);
     const remote = `${ip}:${req.socket.remotePort}`;
     socket.on('error', () => socket.destroy());
     const watchId = pathname?.match(/^\/ws\/watch\/([A-Za-z0-9_-]{6,32})$/)?.[1];
@@ -179,6 +179,16 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
     })());
 
   return { server, registry, keys, url: `http://${host}:${addr.port}`, close };
+}
+
+/** The client's address: the socket's, or with trustProxy the first X-Forwarded-For entry. */
+export function clientAddress(req: http.IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = req.headers['x-forwarded-for'];
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+    if (first) return first;
+  }
+  return req.socket.remoteAddress ?? 'unknown';
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {

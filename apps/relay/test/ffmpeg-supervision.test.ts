@@ -84,7 +84,10 @@ test('a stalled FFmpeg (fed but silent) is detected, killed and restarted', asyn
     await waitFor('first segment', () => (readPlaylist(session.playlistPath)?.segments.length ?? 0) >= 1, 15_000);
     const pid = session.outputPid!;
     process.kill(pid, 'SIGSTOP'); // alive, fed, but making no progress
+    const stoppedAt = Date.now();
     await waitFor('restart after stall', () => session.outputRestarts >= 1 && session.outputPid !== pid, 8_000);
+    // Detected within the stall timeout plus the 1 s watchdog tick, however the pump is blocked.
+    assert.ok(Date.now() - stoppedAt < 1500 + 1000 + 1000, `restarted ${Date.now() - stoppedAt} ms after the stall`);
     assert.equal(pub.closeCode, null);
     await sending;
     await pub.stop();

@@ -96,8 +96,12 @@ test('a dropped publisher resumes the same stream id', async () => {
   await pub.sendFixture(fx, { pace: 'burst', maxDurationUs: 3_000_000 });
   pub.ws.terminate();
   await pub.closed;
-  await new Promise((r) => setTimeout(r, 100));
-  const listed = (await (await fetch(`${relay.url}/api/streams/${welcome.streamId}`)).json()) as StreamInfo;
+  // The relay sees the drop a moment later (its socket's close event): wait for it, bounded.
+  let listed = (await (await fetch(`${relay.url}/api/streams/${welcome.streamId}`)).json()) as StreamInfo;
+  for (let i = 0; i < 50 && listed.publisherConnected; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    listed = (await (await fetch(`${relay.url}/api/streams/${welcome.streamId}`)).json()) as StreamInfo;
+  }
   assert.equal(listed.state, 'live');
   assert.equal(listed.publisherConnected, false);
 

@@ -162,3 +162,88 @@ test('destinations can be added and removed while live, and a stored one is used
     await a.stop();
   }
 });
+
+test('a destination list the relay cannot use is refused alone; the broadcast goes on', async () => {
+  const relay = await startRelay();
+  try {
+    const fx = await loadFixture({ seconds: 6 });
+    const pub = new TestPublisher(relay.url);
+    const w = await pub.hello(TEST_KEY);
+    const sending = pub.sendFixture(fx, { pace: 4 });
+    pub.send({ type: 'destinations', destinations: [{ id: 'x', name: 'x', enabled: true, url: 'rtmp://café.example/live' }] } as never);
+    await sending;
+    await sleep(200);
+    assert.equal(pub.closeCode, null, 'still connected');
+    const err = pub.received.find((m) => m.type === 'error');
+    assert.ok(err && err.type === 'error' && err.fatal === false && /destination list refused/.test(err.message), JSON.stringify(err));
+    assert.equal(relay.registry.get(w.streamId)!.state, 'live');
+    await pub.stop();
+  } finally {
+    await relay.stop();
+  }
+});
+
+test('flipping destinations many times a second starts a bounded number of FFmpeg processes', async () => {
+  const relay = await startRelay();
+  try {
+    const fx = await loadFixture({ seconds: 10 });
+    const pub = new TestPublisher(relay.url);
+    await pub.hello(TEST_KEY);
+    const sending = pub.sendFixture(fx, { pace: 'realtime', maxDurationUs: 5_000_000 });
+    let peak = 0;
+    for (let round = 0; round < 30; round++) {
+      pub.send({ type: 'destinations', destinations: Array.from({ length: 10 }, (_, i) => ({ id: `r${round}d${i}`, name: 'n', enabled: true, url: 'rtmp://127.0.0.1:9/live', streamKey: 'k' })) });
+      await sleep(50);
+      peak = Math.max(peak, ffmpegCount());
+    }
+    for (let i = 0; i < 20; i++) {
+      await sleep(100);
+      peak = Math.max(peak, ffmpegCount());
+    }
+    assert.ok(peak <= 1 + 10 + 10, `peak FFmpeg processes: ${peak}`); // HLS + the list being replaced + the new list
+    await sending;
+    await pub.stop();
+  } finally {
+    await relay.stop();
+  }
+});
+
+test('a stream key pasted into the URL is treated as a secret too', async () => {
+  const relay = await startRelay({ destinationRetryDelayMs: 200, destinationRetryAttempts: 2 });
+  try {
+    const fx = await loadFixture({ seconds: 20 });
+    const pub = new TestPublisher(relay.url);
+    await pub.hello(TEST_KEY);
+    // Real time, and long enough that FFmpeg gets past probing its input and tries to connect.
+    let done = false;
+    const sending = pub.sendFixture(fx, { pace: 'realtime', until: () => done });
+    pub.send({ type: 'destinations', destinations: [{ id: 'u', name: 'In URL', enabled: true, url: `rtmp://127.0.0.1:${await freePort()}/live/KeyInTheUrl123` }] });
+    const failed = await waitForState(pub, 'u', 'failed', 15_000);
+    done = true;
+    await sending;
+    await pub.stop();
+    assert.ok(failed.error && !failed.error.includes('KeyInTheUrl123'), failed.error ?? '');
+    assert.ok(!relay.logs.join('\n').includes('KeyInTheUrl123'), 'not in the logs');
+    const res = await fetch(`${relay.url}/api/destinations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'u', url: 'rtmp://h.example/live/AnotherKey456' }),
+    });
+    const stored = (await res.json()) as { url: string; streamKeyHint: string };
+    assert.equal(stored.url, 'rtmp://h.example/live');
+    assert.equal(stored.streamKeyHint, '…y456');
+    assert.ok(!fs.readFileSync(`${relay.config.dataDir}/destinations.json`, 'utf8').includes('AnotherKey456'));
+    const big = await fetch(`${relay.url}/api/destinations`, { method: 'POST', headers: { authorization: `Bearer ${TEST_KEY}` }, body: 'x'.repeat(20_000) });
+    assert.equal(big.status, 413);
+  } finally {
+    await relay.stop();
+  }
+});
+
+function ffmpegCount(): number {
+  try {
+    return execFileSync('pgrep', ['-P', String(process.pid), '-x', 'ffmpeg'], { encoding: 'utf8' }).split('\n').filter(Boolean).length;
+  } catch {
+    return 0;
+  }
+}

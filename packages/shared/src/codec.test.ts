@@ -113,3 +113,24 @@ test('destinations: RTMP(S) URLs with a host only, printable keys, bounded list'
   const many = Array.from({ length: 11 }, (_, i) => ({ id: `d${i}`, name: 'n', enabled: false }));
   expectCode(() => decodePublisherMessage(pack({ type: 'destinations', destinations: many })), 'bad-message');
 });
+
+test('errors about secret fields never echo the value', () => {
+  try {
+    decodePublisherMessage(pack({ ...hello, key: 987654321 }));
+    assert.fail('should throw');
+  } catch (err) {
+    assert.doesNotMatch((err as Error).message, /987654321/);
+    assert.match((err as Error).message, /^key: /);
+  }
+  try {
+    decodePublisherMessage(pack({ type: 'destinations', destinations: [{ id: 'a', name: 'a', enabled: true, streamKey: 'sec ret-value' }] }));
+    assert.fail('should throw');
+  } catch (err) {
+    assert.doesNotMatch((err as Error).message, /sec ret/);
+  }
+});
+
+test('duplicate destination ids are refused', () => {
+  const d = { id: 'a', name: 'a', enabled: true };
+  expectCode(() => decodePublisherMessage(pack({ type: 'destinations', destinations: [d, d] })), 'bad-message');
+});

@@ -31,11 +31,17 @@ function unpackBytes(bytes: Uint8Array, maxBytes: number): unknown {
   return value;
 }
 
+/** Fields whose values are secrets: their errors never repeat what was received. */
+const SECRET_FIELDS = new Set(['key', 'streamKey']);
+
 function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
   const first = issues[0];
   if (!first) return 'invalid message';
-  const path = first.path?.map((p) => String(p.key)).join('.') ?? '';
-  return `${path ? path + ': ' : ''}${first.message}`.slice(0, LIMITS.maxReasonLength);
+  const keys = first.path?.map((p) => String(p.key)) ?? [];
+  const path = keys.join('.');
+  const secret = keys.some((k) => SECRET_FIELDS.has(k));
+  const message = secret ? `invalid ${first.expected ? `(expected ${first.expected})` : 'value'}; the value is not shown` : first.message;
+  return `${path ? path + ': ' : ''}${message}`.slice(0, LIMITS.maxReasonLength);
 }
 
 function parseWith<S extends v.GenericSchema>(schema: S, value: unknown): v.InferOutput<S> {

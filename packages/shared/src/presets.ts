@@ -36,6 +36,16 @@ export const DESTINATION_PRESETS = Object.freeze([
   { id: 'custom', label: 'Custom RTMP / RTMPS server', url: '' },
 ] as const);
 
+/**
+ * Separates a stream key pasted into the URL (`rtmp://host/app/KEY`) from the server URL, so the
+ * key is treated as the secret it is (redacted, encrypted, never shown). An explicit key wins.
+ */
+export function splitRtmpUrl(url: string, streamKey: string | undefined): { url: string; streamKey: string } {
+  if (streamKey) return { url, streamKey };
+  const m = url.match(/^(rtmps?:\/\/[^/]+\/[^/]+)\/(.+)$/);
+  return m ? { url: m[1]!, streamKey: m[2]! } : { url, streamKey: '' };
+}
+
 /** The URL FFmpeg pushes to: the server URL with the stream key as its last path segment. */
 export function destinationPushUrl(url: string, streamKey: string | undefined): string {
   if (!streamKey) return url;

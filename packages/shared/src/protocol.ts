@@ -66,15 +66,15 @@ export const ChunkMessage = v.strictObject({
 });
 export type ChunkMessage = v.InferOutput<typeof ChunkMessage>;
 
-/** An rtmp:// or rtmps:// URL with a host (optional port and path; no spaces). */
-export const RtmpUrl = v.pipe(
-  v.string(),
-  v.maxLength(LIMITS.maxDestinationUrlLength),
-  v.regex(/^rtmps?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[\x21-\x7e]*)?$/, 'must be an rtmp:// or rtmps:// URL with a host'),
-);
+/** rtmp:// or rtmps://, a host, an optional port and path; printable ASCII only. */
+export const RTMP_URL_PATTERN = /^rtmps?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[\x21-\x7e]*)?$/;
+/** A destination stream key: printable ASCII, no spaces. */
+export const DESTINATION_KEY_PATTERN = /^[\x21-\x7e]*$/;
+
+export const RtmpUrl = v.pipe(v.string(), v.maxLength(LIMITS.maxDestinationUrlLength), v.regex(RTMP_URL_PATTERN, 'must be an rtmp:// or rtmps:// URL with a host'));
 
 /** A destination's stream key: printable, no spaces. */
-export const DestinationKey = v.pipe(v.string(), v.maxLength(LIMITS.maxDestinationKeyLength), v.regex(/^[\x21-\x7e]*$/, 'stream key must be printable, without spaces'));
+export const DestinationKey = v.pipe(v.string(), v.maxLength(LIMITS.maxDestinationKeyLength), v.regex(DESTINATION_KEY_PATTERN, 'stream key must be printable, without spaces'));
 
 const DestinationId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'destination id must be 1–64 letters, digits, - or _'));
 
@@ -95,7 +95,11 @@ export type DestinationSpec = v.InferOutput<typeof DestinationSpec>;
 /** The full list of destinations for this stream (replaces the previous list; may come while live). */
 export const DestinationsMessage = v.strictObject({
   type: v.literal('destinations'),
-  destinations: v.pipe(v.array(DestinationSpec), v.maxLength(LIMITS.maxDestinations, `at most ${LIMITS.maxDestinations} destinations`)),
+  destinations: v.pipe(
+    v.array(DestinationSpec),
+    v.maxLength(LIMITS.maxDestinations, `at most ${LIMITS.maxDestinations} destinations`),
+    v.check((list) => new Set(list.map((d) => d.id)).size === list.length, 'destination ids must be unique'),
+  ),
 });
 export type DestinationsMessage = v.InferOutput<typeof DestinationsMessage>;
 

@@ -73,6 +73,11 @@ export interface RelayConfig {
   destinationRetryAttempts: number;
   /** Delay between destination retries (±25 % jitter), ms. Env TABCAST_DESTINATION_RETRY_DELAY_MS. Default 2000. */
   destinationRetryDelayMs: number;
+  /**
+   * Take the client address from the first X-Forwarded-For entry (set it when a reverse proxy
+   * you run is in front; otherwise anyone could claim any address). Env TABCAST_TRUST_PROXY=1. Default off.
+   */
+  trustProxy: boolean;
   /** Key for destination stream keys stored on the relay (32 bytes, hex or base64). Env TABCAST_SECRET. Default: <dataDir>/secret.key, made on first use. */
   secret: string | null;
 }
@@ -108,6 +113,7 @@ export const RELAY_DEFAULTS = Object.freeze({
   destinationRetryAttempts: 5,
   destinationRetryDelayMs: 2_000,
   secret: null,
+  trustProxy: false,
 } as const satisfies Omit<RelayConfig, 'publicUrl'>);
 
 export class ConfigError extends Error {
@@ -159,6 +165,7 @@ export function resolveConfig(overrides: Partial<RelayConfig> = {}, env: NodeJS.
     destinationRetryAttempts: int(env, 'TABCAST_DESTINATION_RETRY_ATTEMPTS', RELAY_DEFAULTS.destinationRetryAttempts, 0, 1000),
     destinationRetryDelayMs: int(env, 'TABCAST_DESTINATION_RETRY_DELAY_MS', RELAY_DEFAULTS.destinationRetryDelayMs, 100, 600_000),
     secret: env.TABCAST_SECRET || null,
+    trustProxy: env.TABCAST_TRUST_PROXY === '1' || env.TABCAST_TRUST_PROXY === 'true',
     ...overrides,
   };
   try {

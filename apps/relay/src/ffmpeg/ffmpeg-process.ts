@@ -100,9 +100,13 @@ export class FfmpegProcess {
     if (n <= 3 || n % 100 === 0) this.log.warn('ffmpeg', { line, count: n });
   }
 
-  /** True when FFmpeg has been fed within `ms` but has printed no progress for `ms`. */
+  /** A write is waiting for FFmpeg to read (stdin full): it is being fed, whatever it does. */
+  private awaitingDrain = false;
+
+  /** True when FFmpeg printed no progress for `ms` while being fed (a recent write, or one it is not reading). */
   isStalled(ms: number, now = performance.now()): boolean {
-    return this.state === 'running' && now - this.lastProgressAt > ms && now - this.lastWriteAt < ms;
+    const fed = this.awaitingDrain || now - this.lastWriteAt < ms;
+    return this.state === 'running' && now - this.lastProgressAt > ms && fed;
   }
 
   /** Writes bytes to FFmpeg's stdin; resolves when FFmpeg can take more (after `drain` if needed). */
@@ -110,8 +114,10 @@ export class FfmpegProcess {
     if (this.state !== 'running' || this.stdinBroken) return Promise.resolve();
     this.lastWriteAt = performance.now();
     if (this.child.stdin.write(bytes)) return Promise.resolve();
+    this.awaitingDrain = true;
     return new Promise((resolve) => {
       const finish = () => {
+        this.awaitingDrain = false;
         this.child.stdin.off('drain', finish);
         this.child.stdin.off('close', finish);
         resolve();

@@ -24,7 +24,7 @@ test('an address with too many wrong keys is locked out, without a check; others
   const gate = new AuthGate(keys, { maxConcurrent: 2, maxQueued: 10, maxFailures: 3, windowMs: 1000, cacheMs: 1000 }, () => now);
   for (let i = 0; i < 3; i++) assert.equal(await code(gate.verify('wrong-key-123', '10.0.0.1')), 'unauthorized');
   const t0 = performance.now();
-  assert.equal(await code(gate.verify(key, '10.0.0.1')), 'unauthorized', 'locked out even with the right key');
+  assert.equal(await code(gate.verify(key, '10.0.0.1')), 'unauthorized', 'locked out, even with a right key not seen before');
   assert.ok(performance.now() - t0 < 5, 'no scrypt for a locked-out address');
   assert.equal(await code(gate.verify(key, '10.0.0.2')), 'ok');
   now = 1001;
@@ -49,4 +49,13 @@ test('a verified key is remembered, but a revoked one is not', async () => {
   assert.ok(performance.now() - t0 < 5, 'second check is served from the cache');
   keys.revoke(id);
   assert.equal(await code(gate.verify(key, 'a')), 'unauthorized');
+});
+
+test('a key verified before is not locked out by strangers sharing its address', async () => {
+  const keys = store();
+  const { key } = await keys.create('k');
+  const gate = new AuthGate(keys, { maxConcurrent: 2, maxQueued: 10, maxFailures: 3, windowMs: 60_000, cacheMs: 60_000 });
+  assert.equal(await code(gate.verify(key, 'nat')), 'ok');
+  for (let i = 0; i < 5; i++) await code(gate.verify('wrong-key-123', 'nat'));
+  assert.equal(await code(gate.verify(key, 'nat')), 'ok');
 });

@@ -40,13 +40,15 @@ export class AuthGate {
   /** Resolves to the key's id, or throws TabcastError ('unauthorized' | 'too-many-connections'). */
   async verify(key: string, address: string): Promise<string> {
     const t = this.now();
+    // A key that checked out recently passes even from a locked-out address: behind a NAT or a
+    // proxy one address is many people, and the broadcaster must not be locked out by a stranger.
+    const digest = createHmac('sha256', this.secret).update(key).digest('base64');
+    const cached = this.verified.get(digest);
+    if (cached && cached.until > t && this.keys.isActive(cached.keyId)) return cached.keyId;
     const fail = this.failures.get(address);
     if (fail && t - fail.since < this.o.windowMs && fail.count >= this.o.maxFailures) {
       throw new TabcastError('unauthorized', `too many wrong stream keys from ${address}; wait a minute and check the key`);
     }
-    const digest = createHmac('sha256', this.secret).update(key).digest('base64');
-    const cached = this.verified.get(digest);
-    if (cached && cached.until > t && this.keys.isActive(cached.keyId)) return cached.keyId;
 
     if (this.running >= this.o.maxConcurrent) {
       if (this.waiting.length >= this.o.maxQueued) {

@@ -10,7 +10,7 @@ import type { Spawner } from '../ffmpeg/ffmpeg-process.ts';
 import type { MuxChunk } from '../mux/mkv-muxer.ts';
 import type { Logger } from '../util/logger.ts';
 import { FfmpegRun } from './ffmpeg-run.ts';
-import { OutputRunner, type RunnerState } from './output-runner.ts';
+import { OutputRunner, settlesWithin, type RunnerState } from './output-runner.ts';
 import { destinationRestartPolicy } from './restart-policy.ts';
 
 /** A destination ready to push: where, and the secret to keep out of logs. */
@@ -74,7 +74,8 @@ export class Destinations {
       const d = next.get(id);
       const same = d && d.enabled && e.dest.enabled && d.url === e.dest.url && d.streamKey === e.dest.streamKey && !d.problem;
       if (!same) {
-        void e.runner?.stop();
+        // Removed or changed: cut it at once (FLV has nothing to finalise), so no FFmpeg lingers.
+        e.runner?.kill();
         e.runner = null;
         if (!d) this.entries.delete(id);
       }
@@ -170,8 +171,13 @@ export class Destinations {
     });
   }
 
-  async stopAll(): Promise<void> {
-    await Promise.all([...this.entries.values()].map((e) => e.runner?.stop()));
+  /** Stops every destination; whatever has not finished within `limitMs` is killed. */
+  async stopAll(limitMs: number): Promise<void> {
+    const all = Promise.all([...this.entries.values()].map((e) => e.runner?.stop()));
+    if (!(await settlesWithin(all, limitMs))) {
+      this.deps.log.warn('destinations did not finish in time; killing them', { limitMs });
+      this.killAll();
+    }
   }
 
   killAll(): void {

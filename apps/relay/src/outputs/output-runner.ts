@@ -50,7 +50,7 @@ export class OutputRunner {
   private pumping: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private switching = false;
-  private stopping: Promise<number | null> | null = null;
+  private stopping: Promise<boolean> | null = null;
 
   constructor(
     readonly name: string,
@@ -172,14 +172,14 @@ export class OutputRunner {
 
   /**
    * Drains the queue into the current run, lets FFmpeg finish (bounded), and stops for good.
-   * Resolves with FFmpeg's exit code (null when there was no run).
+   * Resolves with whether FFmpeg finished cleanly (true when there was no run).
    */
-  stop(): Promise<number | null> {
+  stop(): Promise<boolean> {
     this.stopping ??= this.doStop();
     return this.stopping;
   }
 
-  private async doStop(): Promise<number | null> {
+  private async doStop(): Promise<boolean> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.queue.wake();
     // Wait for the pump to drain the queue (a codec switch hands over to a new run's pump), but
@@ -197,19 +197,24 @@ export class OutputRunner {
     }
     const run = this.run;
     this.run = null;
-    let code: number | null = null;
+    let clean = true;
     if (run) {
       const exit = await run.end();
-      code = exit.code;
-      if (exit.code !== 0) this.lastError = `FFmpeg failed while finishing (exit ${exit.code}): ${exit.stderrTail.at(-1) ?? 'no message'}`;
+      // A signal (killed because it would not finish) is a failure too.
+      clean = exit.code === 0;
+      if (!clean) this.lastError = `FFmpeg failed while finishing (${exit.signal ?? `exit ${exit.code}`}): ${exit.stderrTail.at(-1) ?? 'no message'}`;
     }
     if (this.state !== 'failed') this.setState('stopped');
-    return code;
+    return clean;
   }
 
+  /** Stops at once: no drain, FFmpeg killed, never restarted. */
   kill(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.stopping ??= Promise.resolve(false);
+    this.queue.wake();
     this.run?.kill();
+    if (this.state !== 'failed') this.setState('stopped');
   }
 
   private setState(state: RunnerState): void {

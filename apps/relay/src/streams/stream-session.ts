@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { CLOSE_CODES, LIMITS, TabcastError, type AudioConfig, type ChunkMessage, type DestinationSpec, type RelayMessage, type StreamInfo, type VideoConfig } from '@tabcast/shared';
+import { CLOSE_CODES, LIMITS, TabcastError, splitRtmpUrl, type AudioConfig, type ChunkMessage, type DestinationSpec, type RelayMessage, type StreamInfo, type VideoConfig } from '@tabcast/shared';
 import type { RelayConfig } from '../config/config.ts';
 import { PLAYLIST_NAME, buildHlsArgs } from '../ffmpeg/ffmpeg-args.ts';
 import type { Spawner } from '../ffmpeg/ffmpeg-process.ts';
@@ -23,6 +23,12 @@ import { hlsRestartPolicy } from '../outputs/restart-policy.ts';
 import { saveStream, type PersistedStream } from './stream-store.ts';
 
 export type SessionState = 'live' | 'ending' | 'ended';
+
+/** Destination list changes are applied at most this often, ms. */
+const DESTINATIONS_MIN_INTERVAL_MS = 1_000;
+
+/** How long a stream's end waits for its RTMP destinations to finish before killing them, ms. */
+const DESTINATION_STOP_LIMIT_MS = 2_000;
 
 /** Largest forward jump between two chunks of a track on one connection, µs (60 s). */
 const MAX_TIMESTAMP_JUMP_US = 60_000_000;
@@ -64,6 +70,9 @@ export class StreamSession {
   /** Real-time viewers: the publisher's bytes, unchanged. */
   readonly fanOut: FanOut;
   private statusTimer: NodeJS.Timeout | null = null;
+  private destinationTimer: NodeJS.Timeout | null = null;
+  private pendingDestinations: DestinationSpec[] | null = null;
+  private lastDestinationsAt = 0;
   private statusPending = false;
   private lastKeyframeRequestAt = 0;
   private meter = new RateMeter();
@@ -115,7 +124,7 @@ export class StreamSession {
 
   private createHlsRunner(): OutputRunner {
     const { config, log } = this.deps;
-    const factory: RunFactory = (videoConfig, audioConfig, runIndex) =>
+    const factory: RunFactory = (videoConfig, audioConfig) =>
       new FfmpegRun(
         {
           ffmpegPath: config.ffmpegPath,
@@ -126,7 +135,8 @@ export class StreamSession {
             hlsListSize: config.hlsListSize,
             hasAudio: audioConfig !== null,
             aacBitrate: config.aacBitrate,
-            append: runIndex > 0 || fs.existsSync(this.playlistPath),
+            // Continue a playlist that exists; a first playlist never starts with a discontinuity.
+            append: fs.existsSync(this.playlistPath),
           }),
           exitTimeoutMs: config.ffmpegExitTimeoutMs,
           stallTimeoutMs: config.ffmpegStallTimeoutMs,
@@ -160,6 +170,21 @@ export class StreamSession {
    */
   setDestinations(specs: DestinationSpec[]): void {
     if (this.state !== 'live') return;
+    // Applied at most once a second (the latest list wins): a client flipping destinations
+    // cannot make the relay start FFmpeg processes without bound.
+    this.pendingDestinations = specs;
+    if (this.destinationTimer) return;
+    const wait = Math.max(0, this.lastDestinationsAt + DESTINATIONS_MIN_INTERVAL_MS - Date.now());
+    this.destinationTimer = setTimeout(() => {
+      this.destinationTimer = null;
+      const list = this.pendingDestinations;
+      this.pendingDestinations = null;
+      if (list && this.state === 'live') this.applyDestinations(list);
+    }, wait);
+  }
+
+  private applyDestinations(specs: DestinationSpec[]): void {
+    this.lastDestinationsAt = Date.now();
     const resolved: ResolvedDestination[] = specs.map((spec) => {
       const base = { id: spec.id, name: spec.name, enabled: spec.enabled };
       if (spec.stored) {
@@ -167,7 +192,7 @@ export class StreamSession {
         return found ? { ...base, ...found } : { ...base, url: '', streamKey: '', problem: 'this destination is not stored on the relay (removed?); add it again' };
       }
       if (!spec.url) return { ...base, url: '', streamKey: '', problem: 'no server URL' };
-      return { ...base, url: spec.url, streamKey: spec.streamKey ?? '' };
+      return { ...base, ...splitRtmpUrl(spec.url, spec.streamKey) };
     });
     this.destinations.set(resolved);
     if (!this.statusTimer && resolved.length) {
@@ -353,10 +378,12 @@ export class StreamSession {
     this.deps.onChange(this);
     if (reason) this.deps.log.info('stream ending', { reason });
     if (this.statusTimer) clearInterval(this.statusTimer);
+    if (this.destinationTimer) clearTimeout(this.destinationTimer);
     this.fanOut.end();
-    const [exitCode] = await Promise.all([this.hls.stop(), this.destinations.stopAll()]);
+    // Destinations get a short, bounded goodbye; the playlist does not wait on a stuck server.
+    const [hlsClean] = await Promise.all([this.hls.stop(), this.destinations.stopAll(DESTINATION_STOP_LIMIT_MS)]);
     // FFmpeg failing while it finalises means the end of the broadcast may be missing: say so.
-    if (exitCode !== null && exitCode !== 0 && !code) {
+    if (!hlsClean && !code) {
       code = 'output-failed';
       reason = `the HLS output failed while finishing: ${this.hls.lastError}`;
       this.deps.log.error('ffmpeg failed while finishing', { reason });

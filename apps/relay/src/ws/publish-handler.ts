@@ -2,6 +2,7 @@
  * The publish socket (`/ws/publish`): hello with stream key → welcome → chunks → stop.
  * permessage-deflate is off here: H.264 and Opus do not compress (docs/performance.md).
  */
+import { unpack } from 'msgpackr';
 import type { WebSocket } from 'ws';
 import {
   CLOSE_CODES,
@@ -28,6 +29,16 @@ export interface PublishDeps {
   log: Logger;
   /** Logs a refused publisher (throttled: floods must not flood the log). */
   logRefusal: (fields: Record<string, unknown>) => void;
+}
+
+/** The `type` of a msgpack message that failed validation, if it has one (for a non-fatal refusal). */
+function messageType(data: unknown): string | null {
+  try {
+    const value = unpack(Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)) as { type?: unknown };
+    return typeof value?.type === 'string' ? value.type : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Largest message before the publisher is authenticated (a hello is well under 1 KiB). */
@@ -113,6 +124,11 @@ export function handlePublisher(ws: WebSocket, remote: string, address: string, 
           return;
       }
     } catch (err) {
+      // A destination list the relay cannot use must not end the broadcast: refuse the list alone.
+      if (state === 'publishing' && err instanceof TabcastError && err.code === 'bad-message' && messageType(data) === 'destinations') {
+        link.send({ type: 'error', code: 'bad-message', message: `destination list refused (the broadcast goes on): ${err.message}`.slice(0, 500), fatal: false });
+        return;
+      }
       fail(err);
     }
   });

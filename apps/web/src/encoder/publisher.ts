@@ -39,6 +39,7 @@ export class Publisher {
           this.update({ streamId: w.streamId, watchUrl: w.watchUrl, hlsUrl: w.hlsUrl });
         },
         destinationStatus: (destinations) => this.update({ destinations }),
+        notice: (message) => this.update({ notice: message }),
         keyframeRequest: () => this.encoder.requestKeyframe(),
         congestion: (suggested) => {
           const next = Math.max(MIN_VIDEO_BITRATE, Math.min(suggested, Math.round(this.encoder.bitrate * 0.7)));

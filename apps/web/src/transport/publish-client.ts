@@ -38,6 +38,8 @@ export interface PublishClientEvents {
   /** The relay is behind: send at most this video bitrate. */
   congestion(suggestedBitrate: number, reason: string): void;
   destinationStatus(destinations: DestinationStatus[]): void;
+  /** Something to tell the broadcaster that does not stop the broadcast. */
+  notice(message: string): void;
 }
 
 /** Close codes after which reconnecting cannot help. */
@@ -152,6 +154,8 @@ export class PublishClient {
         this.events.destinationStatus(msg.destinations);
         return;
       case 'error':
+        // A non-fatal error (e.g. a destination list refused) is news, not the end of the broadcast.
+        if (!msg.fatal) return this.events.notice(msg.message);
         this.lastError = { code: msg.code, message: msg.message, fatal: msg.fatal };
         return;
       case 'ended':
