@@ -57,8 +57,7 @@ export class FanOut {
 
   /** One validated chunk, as the publisher's raw message bytes. */
   chunk(raw: Buffer, track: 'video' | 'audio', key: boolean): void {
-    // Framed once for every viewer: the same bytes go to each socket.
-    const frame = binaryFrame(raw);
+
     const isKey = track === 'video' && key;
     if (isKey) {
       this.gop = [];
@@ -74,6 +73,9 @@ export class FanOut {
         this.gopValid = false;
       }
     }
+    if (this.viewers.size === 0) return;
+    // Framed once for every viewer: the same bytes go to each socket.
+    const frame = binaryFrame(raw);
     for (const v of this.viewers) {
       if (v.waitingForKey) {
         if (!isKey) continue;
