@@ -22,6 +22,7 @@ export function render(dir) {
   const rtLatency = load(dir, 'latency');
   const rtAlone = load(dir, 'latency-realtime-alone');
   const fanout = load(dir, 'fanout');
+  const viewerMemory = load(dir, 'viewer-memory');
   const parts = [
     `# Performance
 
@@ -94,6 +95,25 @@ ${res.rows.map((r) => `| ${r.viewers} | ${r.healthyPct} % | ${(r.medianOnTimeRat
 (the publisher's message bytes, framed once), written to the sockets corked per event-loop turn; the
 cost per viewer is those writes. Past 1000, the relay's one thread and the load client together use
 up both cores and frames start arriving late.`),
+    section(viewerMemory, 'Real-time viewer memory over time', (res) => {
+      const byMinute = new Map();
+      for (const x of res.samples) {
+        const m = Math.ceil(x.minute);
+        byMinute.set(m, [...(byMinute.get(m) ?? []), x.rssMiB]);
+      }
+      const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+      return `One studio (test pattern) and one real-time viewer in one headless Chromium for
+${res.minutes} minutes; the RSS of all Chromium processes summed every 10 s. A VideoFrame leak would climb
+steadily (a 720p frame is 1.4 MiB; 30 a second).
+
+| minute | ${[...byMinute.keys()].join(' | ')} |
+|---|${[...byMinute.keys()].map(() => '---').join('|')}|
+| median RSS (MiB) | ${[...byMinute.values()].map(med).join(' | ')} |
+
+Least-squares slope over the second half: ${res.slopeMiBPerMinute} MiB/min. Read the per-minute medians (and
+\`bench/results/viewer-memory.json\`) rather than the slope alone: a per-frame leak climbs every minute,
+while a single step followed by a plateau is a one-off allocation. An hour was not measured.`;
+    }),
     section(restream, 'Restreaming: CPU per RTMP destination', (res) => `${res.stream}; ${res.seconds} s per run after 5 s of warm-up, CPU as % of one core.
 Each destination is its own FFmpeg (video copied, Opus → AAC, FLV); nothing is transcoded.
 

