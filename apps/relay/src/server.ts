@@ -117,6 +117,9 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      // ws reports protocol violations (oversized frame, bad opcode, …) as 'error' and then closes
+      // the socket itself; an unhandled 'error' would take the whole relay down.
+      ws.on('error', (err) => log.debug('socket error', { remote, error: err.message }));
       // Refusals go through the socket with a close code and reason, which a browser can show;
       // an HTTP error at upgrade would reach the page only as "connection failed".
       const count = connectionsByIp.get(ip) ?? 0;
@@ -140,7 +143,8 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
         const session = registry.get(watchId!);
         if (!session || session.state !== 'live') ws.close(CLOSE_CODES['stream-not-found'], 'this stream is not live');
         else {
-          ws.on('message', () => undefined); // viewers have nothing to say; ws enforces maxPayload
+          // Viewers have nothing to say (docs/protocol.md): anything they send ends their socket.
+          ws.on('message', () => ws.close(CLOSE_CODES['bad-message'], 'viewers send nothing'));
           session.fanOut.join(ws);
         }
       } else eventsWss.emit('connection', ws, req);

@@ -81,3 +81,46 @@ test('watching a stream that does not exist is refused with stream-not-found', a
     await relay.stop();
   }
 });
+
+test('viewers that talk, or send oversized frames, are closed; the relay stays up', async () => {
+  const relay = await startRelay();
+  try {
+    const fx = await loadFixture({ seconds: 4 });
+    const pub = new TestPublisher(relay.url);
+    const w = await pub.hello(TEST_KEY);
+    const sending = pub.sendFixture(fx, { pace: 2 });
+    const chatty = new TestViewer(relay.url, w.streamId);
+    await chatty.opened;
+    chatty.ws.send('hello?');
+    assert.equal(await chatty.closed, CLOSE_CODES['bad-message']);
+    const huge = new TestViewer(relay.url, w.streamId);
+    await huge.opened;
+    huge.ws.send(Buffer.alloc(5000));
+    assert.equal(await huge.closed, 1009);
+    const { WebSocket } = await import('ws');
+    const events = new WebSocket(relay.url.replace('http', 'ws') + '/ws/events');
+    await new Promise((r) => events.once('open', r));
+    events.on('error', () => undefined);
+    events.send(Buffer.alloc(70 * 1024));
+    await new Promise((r) => events.once('close', r));
+    assert.equal((await fetch(`${relay.url}/api/health`)).status, 200, 'relay still up');
+    await sending;
+    assert.equal(pub.closeCode, null);
+    await pub.stop();
+  } finally {
+    await relay.stop();
+  }
+});
+
+test('on a relay shutdown viewers are told it is going away (1001), not that the stream ended', async () => {
+  const relay = await startRelay();
+  const fx = await loadFixture({ seconds: 4 });
+  const pub = new TestPublisher(relay.url);
+  const w = await pub.hello(TEST_KEY);
+  await pub.sendFixture(fx, { pace: 4 });
+  const viewer = new TestViewer(relay.url, w.streamId);
+  await viewer.opened;
+  await relay.stop();
+  assert.equal(await viewer.closed, 1001);
+  assert.ok(!viewer.messages.some((m) => m.msg.type === 'stream-ended'));
+});

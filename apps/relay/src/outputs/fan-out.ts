@@ -27,6 +27,8 @@ interface Viewer {
   socket: Socket | null;
   waitingForKey: boolean;
   skips: number[];
+  /** Bytes of cached GOP handed over at join: allowed on top of the budget until they are gone. */
+  joinBacklog: number;
 }
 
 export class FanOut {
@@ -81,10 +83,11 @@ export class FanOut {
         if (!isKey) continue;
         v.waitingForKey = false;
       }
-      if (v.ws.bufferedAmount > this.o.maxViewerBufferedBytes) {
+      if (v.ws.bufferedAmount > this.o.maxViewerBufferedBytes + v.joinBacklog) {
         this.fellBehind(v);
         continue;
       }
+      if (v.joinBacklog && v.ws.bufferedAmount <= this.o.maxViewerBufferedBytes) v.joinBacklog = 0; // caught up
       this.sendFrame(v, frame, raw);
       this.sent++;
     }
@@ -108,22 +111,29 @@ export class FanOut {
 
   /** A new viewer: configuration, then the cached GOP (so the first frame shows at once), then live. */
   join(ws: WebSocket): void {
-    const v: Viewer = { ws, socket: rawSocket(ws), waitingForKey: true, skips: [] };
+    const v: Viewer = { ws, socket: rawSocket(ws), waitingForKey: true, skips: [], joinBacklog: 0 };
     this.viewers.add(v);
     ws.once('close', () => this.viewers.delete(v));
     if (this.configMessage) this.sendRaw(v, this.configMessage);
     if (this.gopValid && this.configMessage) {
       for (const raw of this.gop) this.sendRaw(v, raw);
       v.waitingForKey = false;
+      v.joinBacklog = this.gopBytes;
     }
   }
 
-  /** The stream is over: tell every viewer and close. */
-  end(): void {
+  /**
+   * The stream is over: tell every viewer and close. On a relay shutdown the stream may resume
+   * after the restart, so viewers are only told the relay is going away (1001) and reconnect.
+   */
+  end(shuttingDown = false): void {
     const bye = Buffer.from(encodeMessage({ type: 'stream-ended' }));
     for (const v of this.viewers) {
-      this.sendRaw(v, bye);
-      v.ws.close(1000, 'stream ended');
+      if (shuttingDown) v.ws.close(1001, 'relay restarting');
+      else {
+        this.sendRaw(v, bye);
+        v.ws.close(1000, 'stream ended');
+      }
     }
     this.viewers.clear();
     // An ended stream stays listed for a while: do not keep its last GOP in memory meanwhile.

@@ -379,7 +379,7 @@ export class StreamSession {
     if (reason) this.deps.log.info('stream ending', { reason });
     if (this.statusTimer) clearInterval(this.statusTimer);
     if (this.destinationTimer) clearTimeout(this.destinationTimer);
-    this.fanOut.end();
+    this.fanOut.end(code === 'server-shutdown');
     // Destinations get a short, bounded goodbye; the playlist does not wait on a stuck server.
     const [hlsClean] = await Promise.all([this.hls.stop(), this.destinations.stopAll(DESTINATION_STOP_LIMIT_MS)]);
     // FFmpeg failing while it finalises means the end of the broadcast may be missing: say so.

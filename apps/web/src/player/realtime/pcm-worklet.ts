@@ -64,8 +64,9 @@ class PcmPlayer extends AudioWorkletProcessor {
       for (const ch of out) ch.fill(0, written);
       if (this.playingTs !== null) this.underruns++;
     }
-    // currentTime is the context clock; report about 20 times a second.
-    if (this.playingTs !== null && this.frameCount++ % 8 === 0) {
+    // Report about 20 times a second, and only while audio is actually playing: a stale time
+    // would freeze the video that follows it (the player falls back to its own clock instead).
+    if (written > 0 && this.playingTs !== null && this.frameCount++ % 8 === 0) {
       this.port.postMessage({ playingTs: this.playingTs, bufferedMs: (this.buffered / sampleRate) * 1000, underruns: this.underruns });
     }
     return true;

@@ -32,6 +32,8 @@ export interface RealtimeStats {
 }
 
 const MAX_DECODE_QUEUE = 8;
+/** Decoded frames waiting for their time; beyond this the oldest go (the decoder's pool is small). */
+const MAX_QUEUED_FRAMES = 15;
 const TICK_MS = 4;
 
 export class RealtimePlayer {
@@ -87,7 +89,13 @@ export class RealtimePlayer {
     this.ws = ws;
     ws.onopen = () => {
       this.openedAt = performance.now();
+      // A new connection starts clean: no timing or frames carried over from the last one.
       this.waitingForKey = true;
+      this.clock = new PlayoutClock();
+      this.frames.forEach((f) => f.close());
+      this.frames = [];
+      this.newestTs = 0;
+      this.reconnects = 0;
     };
     ws.onmessage = (ev) => {
       const bytes = new Uint8Array(ev.data as ArrayBuffer);
@@ -103,7 +111,8 @@ export class RealtimePlayer {
     ws.onclose = (ev) => {
       if (this.stopped || this.stats.state === 'ended' || this.stats.state === 'fallback') return;
       if (ev.code === 4404) return this.setState('ended', 'The broadcast is not live.');
-      if (this.reconnects++ < 10) {
+      // 1001: the relay is restarting and the stream may resume; keep trying for a while.
+      if (this.reconnects++ < 30) {
         this.setState('waiting', 'Connection lost; reconnecting…');
         setTimeout(() => !this.stopped && this.connect(), 1000);
       } else this.setState('error', 'Lost the connection to the relay.');
@@ -177,6 +186,10 @@ export class RealtimePlayer {
 
   private onFrame(frame: VideoFrame): void {
     this.frames.push(frame);
+    while (this.frames.length > MAX_QUEUED_FRAMES) {
+      this.frames.shift()!.close();
+      this.stats.droppedFrames++;
+    }
   }
 
   private onAudio(data: AudioData): void {
