@@ -2,12 +2,12 @@
  * Benchmark helpers: a relay in its own process (so its CPU and memory are its own), /proc
  * sampling, statistics, machine description and result files. Loopback only; every run is bounded.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, startRelayChild } from '../apps/relay/test/support/relay-child.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BENCH_KEY = 'bench-stream-key-0123456789';
@@ -20,52 +20,19 @@ export interface RelayProcess {
   stop(): Promise<void>;
 }
 
-/** A free loopback port (so a stray process on a fixed port can never answer for us). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
+/** The relay as users run it (`src/main.ts`, its own process), with the bench key; its data folder goes on stop. */
 export async function startRelayProcess(env: Record<string, string> = {}): Promise<RelayProcess> {
-  const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tabcast-bench-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/relay/src/main.ts'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', TABCAST_DATA_DIR: dataDir, TABCAST_STREAM_KEY: BENCH_KEY, TABCAST_LOG: 'warn', ...env },
-  });
-  child.stderr!.on('data', (d) => process.env.BENCH_VERBOSE && process.stderr.write(d));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  for (;;) {
-    if (exited) throw new Error('relay exited at start (BENCH_VERBOSE=1 shows why)');
-    try {
-      if ((await fetch(`${url}/api/health`)).ok) break;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > deadline) throw new Error('relay did not start');
-    await sleep(200);
-  }
+  const relay = await startRelayChild({ TABCAST_STREAM_KEY: BENCH_KEY, ...env });
   return {
-    url,
-    pid: child.pid!,
-    child,
-    dataDir,
+    url: relay.url,
+    pid: relay.child.pid!,
+    child: relay.child,
+    dataDir: relay.dataDir,
     stop: async () => {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, sleep(10_000)]);
-      child.kill('SIGKILL');
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      await relay.stop();
+      fs.rmSync(relay.dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -5,42 +5,24 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLOSE_CODES } from '@tabcast/shared';
 import { loadFixture } from './support/fixture.ts';
 import { parsePlaylist } from './support/probe.ts';
+import { startRelayChild } from './support/relay-child.ts';
 import { TestPublisher } from './support/test-publisher.ts';
 
 const relayDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
+/** The relay from `src/main.ts`, once it has printed its studio line (which comes after it listens). */
 async function startMain(dataDir: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string; stdout: () => string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: relayDir,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', TABCAST_DATA_DIR: dataDir, TABCAST_LOG: 'warn', TABCAST_STREAM_KEY: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100 && !out.includes('listening'); i++) await new Promise((r) => setTimeout(r, 100));
-  for (let i = 0; i < 50 && !/studio/i.test(out); i++) await new Promise((r) => setTimeout(r, 100));
-  return { child, url, stdout: () => out };
+  const relay = await startRelayChild({ TABCAST_STREAM_KEY: '', ...env }, dataDir);
+  for (let i = 0; i < 50 && !/studio/i.test(relay.output()); i++) await new Promise((r) => setTimeout(r, 100));
+  return { child: relay.child, url: relay.url, stdout: relay.output };
 }
 
 const cli = (dataDir: string, ...args: string[]) =>

@@ -4,3 +4,4 @@ export * from './presets.ts';
 export * from './protocol.ts';
 export * from './codec.ts';
 export * from './api.ts';
+export * from './bytes.ts';

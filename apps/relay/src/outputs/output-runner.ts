@@ -3,7 +3,7 @@
  * bounded queue, its own pump into successive {@link FfmpegRun}s, its own restarts. A slow or
  * failing output never holds up another: the stream hands every output the same chunk objects.
  */
-import type { AudioConfig, VideoConfig } from '@tabcast/shared';
+import { bytesEqual, type AudioConfig, type VideoConfig } from '@tabcast/shared';
 import type { MuxChunk } from '../mux/mkv-muxer.ts';
 import type { Logger } from '../util/logger.ts';
 import { ChunkQueue, type PushResult } from './chunk-queue.ts';
@@ -240,6 +240,5 @@ export function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean>
 
 export function sameVideoConfig(a: VideoConfig, b: VideoConfig): boolean {
   if (a.codec !== b.codec || a.codedWidth !== b.codedWidth || a.codedHeight !== b.codedHeight) return false;
-  if (a.description.byteLength !== b.description.byteLength) return false;
-  return a.description.every((byte, i) => byte === b.description[i]);
+  return bytesEqual(a.description, b.description);
 }

@@ -4,7 +4,7 @@
  * and backpressure on encodeQueueSize and on the socket. A plain class: the worker is a thin
  * adapter over it.
  */
-import type { AudioConfig, ChunkMessage, VideoConfig } from '@tabcast/shared';
+import { bytesEqual, type AudioConfig, type ChunkMessage, type VideoConfig } from '@tabcast/shared';
 import type { EncoderStats } from './worker-api.ts';
 
 export interface ChunkSink {
@@ -220,7 +220,7 @@ export class MediaEncoder {
         codedHeight: dc.codedHeight ?? this.o.height,
         description: toBytes(dc.description),
       };
-      if (!this.videoConfig || !sameBytes(this.videoConfig.description, next.description) || this.videoConfig.codec !== next.codec) {
+      if (!this.videoConfig || !bytesEqual(this.videoConfig.description, next.description) || this.videoConfig.codec !== next.codec) {
         this.videoConfig = next;
         this.sendConfig.video = true;
       }
@@ -318,10 +318,4 @@ export class MediaEncoder {
 function toBytes(src: AllowSharedBufferSource): Uint8Array<ArrayBuffer> {
   const view = src instanceof ArrayBuffer || src instanceof SharedArrayBuffer ? new Uint8Array(src) : new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
   return new Uint8Array(view);
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false;
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -4,7 +4,7 @@
  * on an OffscreenCanvas, PCM posted to an AudioWorklet. Frames are closed as soon as they are
  * drawn or dropped. Reports stats twice a second.
  */
-import { decodeViewerMessage, type AudioConfig, type ChunkMessage, type VideoConfig, type ViewerMessage } from '@tabcast/shared';
+import { bytesEqual, decodeViewerMessage, type AudioConfig, type ChunkMessage, type VideoConfig, type ViewerMessage } from '@tabcast/shared';
 import { readTimecode, timecodeBandHeight } from '../../timecode/timecode.ts';
 import { PlayoutClock } from './playout-clock.ts';
 
@@ -139,7 +139,7 @@ export class RealtimePlayer {
   }
 
   private configure(video: VideoConfig, audio: AudioConfig | null): void {
-    const same = this.videoConfig && this.videoConfig.codec === video.codec && this.videoConfig.codedWidth === video.codedWidth && equalBytes(this.videoConfig.description, video.description);
+    const same = this.videoConfig && this.videoConfig.codec === video.codec && this.videoConfig.codedWidth === video.codedWidth && bytesEqual(this.videoConfig.description, video.description);
     if (!same) {
       if (this.video && this.video.state !== 'closed') this.video.close();
       this.video = new VideoDecoder({ output: (f) => this.onFrame(f), error: (e) => this.setState('error', `Video decoding failed: ${e.message}`) });
@@ -246,8 +246,4 @@ export class RealtimePlayer {
     this.stats = { ...this.stats, state, message };
     this.onStats(this.stats);
   }
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && a.every((x, i) => x === b[i]);
 }
