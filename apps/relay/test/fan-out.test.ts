@@ -30,6 +30,12 @@ test('a viewer joining mid-GOP gets the config and the last keyframe at once, th
     assert.ok(firstChunk.at - viewer.openedAt < 200, `first keyframe after ${(firstChunk.at - viewer.openedAt).toFixed(0)} ms`);
     const cachedFrames = viewer.videoFrames;
     assert.ok(cachedFrames > 10, `the GOP so far arrived at once (${cachedFrames} frames)`);
+    // The replay ends with one `live` marker; what follows it arrives as it is published.
+    const liveAt = viewer.messages.findIndex((m) => m.msg.type === 'live');
+    assert.ok(liveAt > viewer.messages.indexOf(firstChunk), 'live comes after the cached GOP');
+    const replayed = viewer.messages.slice(0, liveAt).filter((m) => m.msg.type === 'chunk' && m.msg.track === 'video').length;
+    assert.ok(replayed > 10 && replayed <= cachedFrames, `replayed ${replayed} of ${cachedFrames}`);
+    assert.equal(viewer.messages.filter((m) => m.msg.type === 'live').length, 1);
     const { videoFrames: sentTotal } = await sending;
     await sleep(300);
     // Everything from the cached keyframe on: the frames of the GOP it joined in, then all the rest.

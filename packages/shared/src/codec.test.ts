@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pack } from 'msgpackr';
-import { decodePublisherMessage, decodeRelayMessage, encodeMessage } from './codec.ts';
+import { decodePublisherMessage, decodeRelayMessage, decodeViewerMessage, encodeMessage } from './codec.ts';
 import { TabcastError } from './errors.ts';
 import { PROTOCOL_VERSION } from './limits.ts';
 import type { ChunkMessage, HelloMessage } from './protocol.ts';
@@ -41,6 +41,15 @@ test('relay messages round-trip', () => {
   assert.deepEqual(decodeRelayMessage(encodeMessage(welcome)), welcome);
   const err = { type: 'error', code: 'unauthorized', message: 'unknown stream key', fatal: true } as const;
   assert.deepEqual(decodeRelayMessage(encodeMessage(err)), err);
+});
+
+test('viewer messages round-trip; publisher-only messages are not viewer messages', () => {
+  for (const msg of [{ type: 'live' }, { type: 'stream-ended' }, { type: 'skipped', reason: 'behind' }] as const) {
+    assert.deepEqual(decodeViewerMessage(encodeMessage(msg)), msg);
+  }
+  assert.equal((decodeViewerMessage(encodeMessage(chunk)) as ChunkMessage).timestampUs, chunk.timestampUs);
+  expectCode(() => decodeViewerMessage(encodeMessage(hello)), 'bad-message');
+  expectCode(() => decodeViewerMessage(pack({ type: 'live', extra: 1 })), 'bad-message');
 });
 
 test('timestamps beyond 32 bits survive', () => {

@@ -200,9 +200,17 @@ export type StreamConfigMessage = v.InferOutput<typeof StreamConfigMessage>;
 export const SkippedMessage = v.strictObject({ type: v.literal('skipped'), reason: shortText(LIMITS.maxReasonLength) });
 export type SkippedMessage = v.InferOutput<typeof SkippedMessage>;
 
+/**
+ * Sent once per connection, after the cached GOP (or straight after `stream-config` when nothing is
+ * cached): the chunks before it were replayed from the cache at join, the ones after it are live.
+ * A player catches up through the replay and times its jitter buffer on live chunks only.
+ */
+export const LiveMessage = v.strictObject({ type: v.literal('live') });
+export type LiveMessage = v.InferOutput<typeof LiveMessage>;
+
 /** The broadcast is over. */
 export const StreamEndedMessage = v.strictObject({ type: v.literal('stream-ended') });
 export type StreamEndedMessage = v.InferOutput<typeof StreamEndedMessage>;
 
-export const ViewerMessage = v.variant('type', [ChunkMessage, StreamConfigMessage, SkippedMessage, StreamEndedMessage, ErrorMessage]);
+export const ViewerMessage = v.variant('type', [ChunkMessage, StreamConfigMessage, LiveMessage, SkippedMessage, StreamEndedMessage, ErrorMessage]);
 export type ViewerMessage = v.InferOutput<typeof ViewerMessage>;

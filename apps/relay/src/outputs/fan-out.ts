@@ -31,6 +31,9 @@ interface Viewer {
   joinBacklog: number;
 }
 
+/** Marks the end of the cached GOP: what follows is live. The same bytes for every joiner. */
+const LIVE_MESSAGE = Buffer.from(encodeMessage({ type: 'live' }));
+
 export class FanOut {
   private viewers = new Set<Viewer>();
   private gop: Buffer[] = [];
@@ -109,7 +112,10 @@ export class FanOut {
     this.corked.clear();
   }
 
-  /** A new viewer: configuration, then the cached GOP (so the first frame shows at once), then live. */
+  /**
+   * A new viewer: configuration, then the cached GOP (so the first frame shows at once), then a
+   * `live` marker, then live chunks.
+   */
   join(ws: WebSocket): void {
     const v: Viewer = { ws, socket: rawSocket(ws), waitingForKey: true, skips: [], joinBacklog: 0 };
     this.viewers.add(v);
@@ -120,6 +126,7 @@ export class FanOut {
       v.waitingForKey = false;
       v.joinBacklog = this.gopBytes;
     }
+    this.sendRaw(v, LIVE_MESSAGE);
   }
 
   /**

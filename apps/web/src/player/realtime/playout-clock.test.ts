@@ -36,3 +36,11 @@ test('the audio clock rules when audio is playing', () => {
   c.retarget(2_000_000);
   assert.equal(c.displayAt(500_000), 2_000_000);
 });
+
+test('before any arrival every frame is due at once (the join replay catches up)', () => {
+  const c = new PlayoutClock();
+  assert.equal(c.displayAt(5_000_000), -Infinity);
+  assert.equal(c.retarget(1_000_000), 'same');
+  c.arrived(5_000_000, 9_000_000);
+  assert.equal(c.displayAt(5_000_000), 9_000_000 + 20_000);
+});

@@ -64,8 +64,9 @@ export class PlayoutClock {
     return 'same';
   }
 
+  /** When to show timestamp `ts`; before the first live chunk has set the offset, at once. */
   displayAt(ts: number): number {
-    return ts + (this.offset ?? 0);
+    return this.offset === null ? -Infinity : ts + this.offset;
   }
 
   /** How far behind the newest arrival the display runs, ms. */

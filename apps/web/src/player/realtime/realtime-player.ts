@@ -31,7 +31,10 @@ export interface RealtimeStats {
   skips: number;
 }
 
+/** Chunks waiting to decode, once live, beyond which the player skips to the next keyframe. */
 const MAX_DECODE_QUEUE = 8;
+/** The same while catching up through the cached GOP at join (the relay caps a GOP at 8 MiB). */
+const MAX_CATCH_UP_DECODE_QUEUE = 300;
 /** Decoded frames waiting for their time; beyond this the oldest go (the decoder's pool is small). */
 const MAX_QUEUED_FRAMES = 15;
 const TICK_MS = 4;
@@ -44,6 +47,13 @@ export class RealtimePlayer {
   private videoConfig: VideoConfig | null = null;
   private audioConfig: AudioConfig | null = null;
   private waitingForKey = true;
+  /**
+   * 'replay': the relay is sending the cached GOP (old chunks, in a burst); 'catch-up': live chunks
+   * arrive but the decoder still has more than {@link MAX_DECODE_QUEUE} waiting; 'live': it has
+   * caught up. The jitter buffer learns only from live chunks, and the tight decode-queue bound
+   * (drop to the next keyframe) applies once live.
+   */
+  private phase: 'replay' | 'catch-up' | 'live' = 'replay';
   private frames: VideoFrame[] = [];
   private clock = new PlayoutClock();
   private audioPort: MessagePort | null = null;
@@ -91,6 +101,7 @@ export class RealtimePlayer {
       this.openedAt = performance.now();
       // A new connection starts clean: no timing or frames carried over from the last one.
       this.waitingForKey = true;
+      this.phase = 'replay';
       this.clock = new PlayoutClock();
       this.frames.forEach((f) => f.close());
       this.frames = [];
@@ -126,6 +137,9 @@ export class RealtimePlayer {
         return;
       case 'chunk':
         return this.onChunk(msg);
+      case 'live':
+        this.phase = 'catch-up';
+        return;
       case 'skipped':
         this.stats.skips++;
         this.waitingForKey = true;
@@ -162,7 +176,8 @@ export class RealtimePlayer {
   private onChunk(msg: ChunkMessage): void {
     const now = performance.now() * 1000;
     if (msg.track === 'audio') {
-      if (this.audio?.state === 'configured' && this.audioPort && !this.waitingForKey) {
+      // The replayed GOP's audio is seconds old: only live audio is played.
+      if (this.audio?.state === 'configured' && this.audioPort && !this.waitingForKey && this.phase !== 'replay') {
         this.audio.decode(new EncodedAudioChunk({ type: 'key', timestamp: msg.timestampUs, data: msg.data }));
       }
       return;
@@ -173,13 +188,16 @@ export class RealtimePlayer {
       if (!msg.key) return;
       this.waitingForKey = false;
     }
+    if (this.phase === 'catch-up' && this.video.decodeQueueSize <= MAX_DECODE_QUEUE) this.phase = 'live';
     // Behind on decoding: drop to the next keyframe rather than queue up.
-    if (this.video.decodeQueueSize > MAX_DECODE_QUEUE && !msg.key) {
+    if (this.video.decodeQueueSize > (this.phase === 'live' ? MAX_DECODE_QUEUE : MAX_CATCH_UP_DECODE_QUEUE) && !msg.key) {
       this.waitingForKey = true;
       return;
     }
-    this.clock.arrived(msg.timestampUs, now);
-    if (this.clock.displayAt(msg.timestampUs) < now) this.stats.lateFrames++;
+    if (this.phase !== 'replay') {
+      this.clock.arrived(msg.timestampUs, now);
+      if (this.phase === 'live' && this.clock.displayAt(msg.timestampUs) < now) this.stats.lateFrames++;
+    }
     this.newestTs = Math.max(this.newestTs, msg.timestampUs);
     this.video.decode(new EncodedVideoChunk({ type: msg.key ? 'key' : 'delta', timestamp: msg.timestampUs, duration: msg.durationUs, data: msg.data }));
   }
