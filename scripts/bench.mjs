@@ -17,6 +17,7 @@ const BENCHES = {
   'latency-realtime-alone': ['bench/latency.bench.ts', '3', '40', 'realtime'],
   fanout: ['bench/fanout.bench.ts', '20', '250,500,1000,1500,2000'],
   'viewer-memory': ['bench/viewer-memory.bench.ts', '5'],
+  'av-sync': ['bench/av-sync.bench.ts', '10'],
 };
 
 const args = process.argv.slice(2);

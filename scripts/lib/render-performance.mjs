@@ -23,6 +23,7 @@ export function render(dir) {
   const rtAlone = load(dir, 'latency-realtime-alone');
   const fanout = load(dir, 'fanout');
   const viewerMemory = load(dir, 'viewer-memory');
+  const avSync = load(dir, 'av-sync');
   const parts = [
     `# Performance
 
@@ -114,6 +115,26 @@ Least-squares slope over the second half: ${res.slopeMiBPerMinute} MiB/min. Read
 \`bench/results/viewer-memory.json\`) rather than the slope alone: a per-frame leak climbs every minute,
 while a single step followed by a plateau is a one-off allocation. An hour was not measured.`;
     }),
+    section(avSync, 'Real-time viewer with sound: audio/video sync, latency and memory over time', (res) => `${res.setup}.
+The test pattern beeps (1 kHz, 100 ms) at each whole second of the studio's clock and flashes its
+frame. The viewer's AudioWorklet reports each beep onset in AudioContext time, turned into wall time
+with \`getOutputTimestamp()\` (so the output latency is included); the beep's glass-to-ear latency is
+set against the glass-to-glass latency of the frame drawn nearest to it. **A/V offset = picture
+latency − sound latency**: positive means the picture is behind the sound. Sampled each second for
+${res.minutes} minutes (${res.samples} samples), one run.
+
+| | value |
+|---|---|
+| A/V offset p50 | **${res.avSyncMs.p50} ms** |
+| A/V offset p5 … p95 | ${res.avSyncMs.p5} … ${res.avSyncMs.p95} ms |
+| drift: median in the first minute → in the last minute | ${res.driftMs.firstMinuteMedian} → ${res.driftMs.lastMinuteMedian} ms (${res.driftMs.change >= 0 ? '+' : ''}${res.driftMs.change} ms) |
+| glass-to-glass latency with sound, p50 / p95 | ${res.latencyWithSoundMs.p50} / ${res.latencyWithSoundMs.p95} ms |
+| fps (median) | ${res.fpsMedian} |
+| Chromium RSS (studio + viewer), first → last | ${res.memory.firstMiB} → ${res.memory.lastMiB} MiB (slope over the second half ${res.memory.slopeMiBPerMinute} MiB/min) |
+
+For scale: ITU-R BT.1359 puts the threshold of detectability at sound 45 ms before or 125 ms after
+the picture. The picture's time is when the frame is drawn into the OffscreenCanvas; the compositor
+shows it up to one display frame later, which the figure does not include.`),
     section(restream, 'Restreaming: CPU per RTMP destination', (res) => `${res.stream}; ${res.seconds} s per run after 5 s of warm-up, CPU as % of one core.
 Each destination is its own FFmpeg (video copied, Opus → AAC, FLV); nothing is transcoded.
 

@@ -57,14 +57,23 @@ test('real-time mode renders the live picture at full rate with sub-second laten
   await expect(viewer.getByRole('button', { name: 'Unmute' })).toBeHidden();
   await viewer.waitForTimeout(1500);
   await expect.poll(async () => Number(await viewer.getByTestId('rt-fps').textContent()), { timeout: 10_000 }).toBeGreaterThanOrEqual(25);
-  const withAudio = Number(await viewer.getByTestId('latency-ms').textContent());
-  expect(withAudio, 'latency with the audio clock').toBeLessThan(1_000);
+  // The audio jitter buffer sheds what piled up while the AudioContext started: latency with
+  // sound comes back down (generous bound for CI; figures in docs/performance.md).
+  await expect.poll(async () => Number(await viewer.getByTestId('latency-ms').textContent()), { message: 'latency with the audio clock', timeout: 10_000 }).toBeLessThan(500);
+  // The test pattern beeps each second: the player measures audio/video sync from it.
+  await expect(viewer.getByTestId('rt-av-sync-ms')).toBeVisible({ timeout: 15_000 });
+  const avSync = Number(await viewer.getByTestId('rt-av-sync-ms').textContent());
+  expect(Math.abs(avSync), `A/V offset ${avSync} ms`).toBeLessThan(250);
 
-  // Switching to HLS and back works without reloading.
+  // Switching to HLS and back works without reloading, and the sound stays on.
   await viewer.getByLabel('HLS').check();
   await expect(viewer.getByTestId('hls-video')).toBeVisible();
+  await expect.poll(() => viewer.getByTestId('hls-video').evaluate((v: HTMLVideoElement) => v.muted)).toBe(false);
+  await expect(viewer.getByRole('button', { name: 'Unmute' })).toBeHidden();
   await viewer.getByLabel('Real-time').check();
   await expect.poll(async () => Number(await viewer.getByTestId('rt-fps').textContent().catch(() => '0')), { timeout: 10_000 }).toBeGreaterThan(0);
+  await expect(viewer.getByRole('button', { name: 'Unmute' })).toBeHidden();
+  await expect(viewer.getByTestId('rt-av-sync-ms')).toBeVisible({ timeout: 15_000 });
 
   await page.getByRole('button', { name: 'Stop' }).click();
   await expect(page.getByRole('status').first()).toContainText('Idle', { timeout: 20_000 });

@@ -37,7 +37,9 @@ export function inputArgs(): string[] {
 
 function codecArgs(hasAudio: boolean, aacBitrate: number): string[] {
   const args = ['-map', '0:v:0', '-c:v', 'copy'];
-  if (hasAudio) args.push('-map', '0:a:0', '-c:a', 'aac', '-b:a', String(aacBitrate), '-ar', '48000');
+  // aresample async: a gap in the audio's timestamps (the studio re-anchors its audio clock once
+  // after a start-up stall) becomes silence, so HLS and RTMP players get continuous audio.
+  if (hasAudio) args.push('-map', '0:a:0', '-af', 'aresample=async=1', '-c:a', 'aac', '-b:a', String(aacBitrate), '-ar', '48000');
   return args;
 }
 

@@ -4,7 +4,7 @@
  * nothing is connected — because the relay's Matroska muxer waits on every declared track.
  */
 import { TabcastError, type VideoPreset } from '@tabcast/shared';
-import { startTestPattern } from './test-pattern.ts';
+import { startTestPattern, type TestPattern } from './test-pattern.ts';
 
 export type SourceKind = 'screen' | 'test-pattern';
 
@@ -48,8 +48,9 @@ export async function startCapture(o: CaptureOptions): Promise<CaptureSession> {
   const warnings: string[] = [];
   const cleanup: (() => void)[] = [];
   let display: MediaStream;
+  let pattern: TestPattern | null = null;
   if (o.source === 'test-pattern') {
-    const pattern = startTestPattern(o.preset.width, o.preset.height, o.preset.frameRate);
+    pattern = startTestPattern(o.preset.width, o.preset.height, o.preset.frameRate);
     cleanup.push(pattern.stop);
     display = pattern.stream;
   } else {
@@ -81,6 +82,11 @@ export async function startCapture(o: CaptureOptions): Promise<CaptureSession> {
   silence.connect(mix);
   silence.start();
   const sources: string[] = [];
+  if (pattern && o.systemAudio) {
+    // The test pattern's "tab audio" is its own beep.
+    pattern.attachBeep(audioCtx, mix);
+    sources.push('a beep each second');
+  }
   const displayAudio = display.getAudioTracks()[0];
   if (displayAudio) {
     audioCtx.createMediaStreamSource(new MediaStream([displayAudio])).connect(mix);

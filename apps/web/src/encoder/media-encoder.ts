@@ -5,6 +5,8 @@
  * adapter over it.
  */
 import { bytesEqual, type AudioConfig, type ChunkMessage, type VideoConfig } from '@tabcast/shared';
+import { AudioTimeline } from '../media/audio-timeline.ts';
+import { TrackClock } from './track-clock.ts';
 import type { EncoderStats } from './worker-api.ts';
 
 export interface ChunkSink {
@@ -65,9 +67,11 @@ export class MediaEncoder {
   private audio: AudioEncoder | null = null;
   private error: Error | null = null;
   private startMs = performance.now();
-  /** Per track: µs to add to the source's timestamps to land on the stream clock. */
-  private offsetUs: { video: number | null; audio: number | null } = { video: null, audio: null };
+  /** Per track: the source's timestamps → the stream clock (see TrackClock). */
+  private clocks = { video: new TrackClock(), audio: new TrackClock() };
+  private audioTimeline = new AudioTimeline();
   private lastVideoTs = -1;
+  private lastAudioTs = -1;
   private lastKeyAtMs = -Infinity;
   private keyRequested = true;
   /** Send codec config with the next chunk of each track (first chunk, reconnect). */
@@ -155,10 +159,10 @@ export class MediaEncoder {
       frame.close();
       return;
     }
-    if (this.offsetUs.video === null) this.offsetUs.video = Math.round((now - this.startMs) * 1000) - frame.timestamp;
-    let ts = frame.timestamp + this.offsetUs.video;
+    let ts = this.clocks.video.map(frame.timestamp, Math.round((now - this.startMs) * 1000));
     if (ts <= this.lastVideoTs) {
-      // Repeated still frames and real ones can meet; keep timestamps strictly increasing.
+      // Repeated still frames and real ones can meet, and a re-anchored clock can step back;
+      // keep timestamps strictly increasing.
       ts = this.lastVideoTs + 1000;
     }
     this.lastVideoTs = ts;
@@ -198,7 +202,8 @@ export class MediaEncoder {
       data.close();
       return;
     }
-    if (this.offsetUs.audio === null) this.offsetUs.audio = Math.round((performance.now() - this.startMs) * 1000) - data.timestamp;
+    const ts = this.clocks.audio.map(data.timestamp, Math.round((performance.now() - this.startMs) * 1000));
+    this.audioTimeline.input(ts, (data.numberOfFrames * 1e6) / data.sampleRate);
     try {
       this.audio.encode(data);
     } catch (err) {
@@ -251,6 +256,8 @@ export class MediaEncoder {
   }
 
   private onAudioChunk(chunk: EncodedAudioChunk, meta?: EncodedAudioChunkMetadata): void {
+    // Every chunk moves the timeline on, sent or not.
+    const ts = this.audioTimeline.output(chunk.duration ?? 20_000);
     const dc = meta?.decoderConfig;
     if (dc) {
       this.audioConfig = {
@@ -263,8 +270,10 @@ export class MediaEncoder {
     if (!this.audioConfig) return;
     const data = new Uint8Array(chunk.byteLength);
     chunk.copyTo(data);
-    const ts = chunk.timestamp + (this.offsetUs.audio ?? 0);
-    if (ts < 0) return;
+    if (ts === null) return;
+    // After the clock was re-anchored backwards, what overlaps the audio already sent is dropped.
+    if (ts <= this.lastAudioTs) return;
+    this.lastAudioTs = ts;
     const sent = this.sink.send({
       type: 'chunk',
       track: 'audio',

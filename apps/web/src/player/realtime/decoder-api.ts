@@ -4,5 +4,7 @@ import type { RealtimeStats } from './realtime-player.ts';
 export interface DecoderWorkerApi {
   start(url: string, canvas: OffscreenCanvas, onStats: (s: RealtimeStats) => void): void;
   attachAudio(port: MessagePort): void;
+  /** AudioContext.getOutputTimestamp() of the page's audio, as (context s, wall-clock ms). */
+  audioTiming(contextTime: number, epochMs: number): void;
   stop(): void;
 }

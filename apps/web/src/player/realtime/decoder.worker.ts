@@ -14,6 +14,9 @@ const api: DecoderWorkerApi = {
   attachAudio(port) {
     player?.attachAudio(port);
   },
+  audioTiming(contextTime, epochMs) {
+    player?.audioTiming(contextTime, epochMs);
+  },
   stop() {
     player?.stop();
     player = null;

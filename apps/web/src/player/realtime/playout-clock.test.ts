@@ -31,7 +31,7 @@ test('jitter raises the delay; calm lowers it again, catching up at once', () =>
 
 test('the audio clock rules when audio is playing', () => {
   const c = new PlayoutClock();
-  c.arrived(0, 1_000_000);
+  c.arrived(500_000, 1_990_000);
   c.audioClock(500_000, 2_000_000);
   c.retarget(2_000_000);
   assert.equal(c.displayAt(500_000), 2_000_000);
@@ -43,4 +43,28 @@ test('before any arrival every frame is due at once (the join replay catches up)
   assert.equal(c.retarget(1_000_000), 'same');
   c.arrived(5_000_000, 9_000_000);
   assert.equal(c.displayAt(5_000_000), 9_000_000 + 20_000);
+});
+
+test('the audio clock counts the output latency: a frame shows when its sound is heard', () => {
+  const c = new PlayoutClock();
+  c.arrived(500_000, 2_000_000);
+  // At now = 2 s the worklet renders media time 0.5 s, heard 40 ms later (output latency).
+  c.audioClock(500_000, 2_040_000);
+  c.retarget(2_010_000); // retarget runs a little after the report
+  assert.equal(c.displayAt(500_000), 2_040_000);
+});
+
+test('an audio clock that would hold the picture far behind is not followed', () => {
+  const c = new PlayoutClock();
+  for (let i = 0; i < 30; i++) c.arrived(i * 33_333, 1_000_000 + i * 33_333);
+  const now = 1_000_000 + 30 * 33_333;
+  // The sound says media time 0.1 s is heard now: 0.9 s behind the picture's own schedule.
+  c.audioClock(100_000, now);
+  c.retarget(now);
+  assert.equal(c.followingAudio, false);
+  assert.equal(c.displayAt(29 * 33_333), 1_000_000 + 29 * 33_333 + 20_000, 'the video clock rules');
+  // Sound within reach is followed again.
+  c.audioClock(29 * 33_333 - 50_000, now);
+  c.retarget(now);
+  assert.equal(c.followingAudio, true);
 });

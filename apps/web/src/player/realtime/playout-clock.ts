@@ -10,6 +10,12 @@ const MIN_DELAY_US = 20_000;
 const MAX_DELAY_US = 500_000;
 const MARGIN_US = 15_000;
 const RETARGET_THRESHOLD_US = 25_000;
+/**
+ * How much later than its own jitter buffer would show it the audio clock may hold the video.
+ * Beyond this the sound's timestamps cannot be trusted (or it is far behind) and the picture runs
+ * on its own clock rather than freeze: the player keeps only ~0.5 s of decoded frames.
+ */
+const MAX_AUDIO_HOLD_US = 300_000;
 
 export class PlayoutClock {
   /** display time of timestamp `ts` = ts + offset. Null until the first chunk. */
@@ -26,29 +32,39 @@ export class PlayoutClock {
     if (this.offset === null) this.offset = lag + MIN_DELAY_US;
   }
 
-  /** The audio worklet says media time `playingTs` is audible at `now`. */
-  audioClock(playingTs: number, now: number): void {
-    this.audio = { playingTs, at: now };
+  /** Media time `playingTs` is heard at `at` (which may be a little ahead of now: output latency). */
+  audioClock(playingTs: number, at: number): void {
+    this.audio = { playingTs, at };
   }
+
+  /** Whether the last retarget followed the audio clock (false: the video's own). */
+  followingAudio = false;
 
   /** Re-aims the delay; returns 'caught-up' when it jumped forward (frames will be dropped). */
   retarget(now: number): 'same' | 'caught-up' | 'slowed' {
+    let ideal: number | null = null;
+    if (this.arrivals.length) {
+      let min = Infinity;
+      let max = -Infinity;
+      for (const a of this.arrivals) {
+        if (a.lag < min) min = a.lag;
+        if (a.lag > max) max = a.lag;
+      }
+      this.targetDelayUs = Math.min(MAX_DELAY_US, Math.max(MIN_DELAY_US, max - min + MARGIN_US));
+      ideal = min + this.targetDelayUs;
+    }
+    this.followingAudio = false;
     if (this.audio && now - this.audio.at < 500_000) {
-      // Video follows the audio actually heard.
-      const next = now - this.audio.playingTs;
-      const moved = this.offset === null ? 'same' : next < this.offset - RETARGET_THRESHOLD_US ? 'caught-up' : next > this.offset + RETARGET_THRESHOLD_US ? 'slowed' : 'same';
-      this.offset = next;
-      return moved;
+      // Video follows the audio actually heard, unless that would hold it far behind.
+      const next = this.audio.at - this.audio.playingTs;
+      if (ideal === null || next <= ideal + MAX_AUDIO_HOLD_US) {
+        this.followingAudio = true;
+        const moved = this.offset === null ? 'same' : next < this.offset - RETARGET_THRESHOLD_US ? 'caught-up' : next > this.offset + RETARGET_THRESHOLD_US ? 'slowed' : 'same';
+        this.offset = next;
+        return moved;
+      }
     }
-    if (!this.arrivals.length) return 'same';
-    let min = Infinity;
-    let max = -Infinity;
-    for (const a of this.arrivals) {
-      if (a.lag < min) min = a.lag;
-      if (a.lag > max) max = a.lag;
-    }
-    this.targetDelayUs = Math.min(MAX_DELAY_US, Math.max(MIN_DELAY_US, max - min + MARGIN_US));
-    const ideal = min + this.targetDelayUs;
+    if (ideal === null) return 'same';
     if (this.offset === null) {
       this.offset = ideal;
       return 'same';

@@ -5,7 +5,9 @@
  * drawn or dropped. Reports stats twice a second.
  */
 import { bytesEqual, decodeViewerMessage, type AudioConfig, type ChunkMessage, type VideoConfig, type ViewerMessage } from '@tabcast/shared';
+import { AudioTimeline } from '../../media/audio-timeline.ts';
 import { readTimecode, timecodeBandHeight } from '../../timecode/timecode.ts';
+import type { WorkletReport } from './pcm-worklet.ts';
 import { PlayoutClock } from './playout-clock.ts';
 
 export type RealtimeState = 'connecting' | 'playing' | 'waiting' | 'ended' | 'fallback' | 'error';
@@ -27,6 +29,15 @@ export interface RealtimeStats {
   bufferMs: number;
   /** From socket open to the first frame drawn, ms. */
   firstFrameMs: number | null;
+  /**
+   * Audio/video sync, ms: how far the picture runs behind the sound (negative: ahead). Measured
+   * when the source is the test pattern with its beep: the beep's glass-to-ear latency against the
+   * timecode's glass-to-glass latency. Null otherwise, or while muted.
+   */
+  avSyncMs: number | null;
+  /** The audio jitter buffer's current target, ms, and how often it ran dry (null while muted). */
+  audioBufferMs: number | null;
+  audioUnderruns: number;
   audio: boolean;
   skips: number;
 }
@@ -44,6 +55,8 @@ export class RealtimePlayer {
   private ctx: OffscreenCanvasRenderingContext2D;
   private video: VideoDecoder | null = null;
   private audio: AudioDecoder | null = null;
+  /** The audio decoder's output → the timestamps of the chunks that went in (see AudioTimeline). */
+  private audioTimeline = new AudioTimeline();
   private videoConfig: VideoConfig | null = null;
   private audioConfig: AudioConfig | null = null;
   private waitingForKey = true;
@@ -61,8 +74,12 @@ export class RealtimePlayer {
   private openedAt = 0;
   private newestTs = 0;
   private w = { drawn: 0, bytes: 0 };
-  private stats: RealtimeStats = { state: 'connecting', message: null, fps: 0, droppedFrames: 0, lateFrames: 0, bitrate: 0, latencyMs: null, bufferMs: 0, firstFrameMs: null, audio: false, skips: 0 };
+  private stats: RealtimeStats = { state: 'connecting', message: null, fps: 0, droppedFrames: 0, lateFrames: 0, bitrate: 0, latencyMs: null, bufferMs: 0, firstFrameMs: null, avSyncMs: null, audioBufferMs: null, audioUnderruns: 0, audio: false, skips: 0 };
   private lastTimecodeRead = 0;
+  /** Glass-to-glass latency of recently drawn frames (wall-clock ms), for pairing with beeps. */
+  private recentLatency: { atMs: number; latencyMs: number }[] = [];
+  /** The page's audio output: context time ↔ wall clock (see audioTiming). */
+  private audioOutput: { contextTime: number; epochMs: number } | null = null;
   private stopped = false;
   private reconnects = 0;
 
@@ -80,8 +97,48 @@ export class RealtimePlayer {
   /** Plays audio through an AudioWorklet whose port this is. */
   attachAudio(port: MessagePort): void {
     this.audioPort = port;
-    port.onmessage = (ev: MessageEvent<{ playingTs: number }>) => this.clock.audioClock(ev.data.playingTs, performance.now() * 1000);
+    port.onmessage = (ev: MessageEvent<WorkletReport>) => {
+      const r = ev.data;
+      if (r.kind === 'clock') {
+        this.clock.audioClock(r.playingTs, this.audibleAtUs(r.contextTime));
+        this.stats.audioBufferMs = Math.round(r.targetMs);
+        this.stats.audioUnderruns = r.underruns;
+      } else this.onBeep(r.contextTime);
+    };
     this.stats.audio = true;
+  }
+
+  /**
+   * The page's AudioContext.getOutputTimestamp(): context time `contextTime` is heard at
+   * `epochMs` (wall clock). It carries the output latency, so the video follows what is heard.
+   */
+  audioTiming(contextTime: number, epochMs: number): void {
+    this.audioOutput = { contextTime, epochMs };
+  }
+
+  /** When context time `t` is heard, on this worker's performance.now() clock, µs. */
+  private audibleAtUs(t: number): number {
+    if (!this.audioOutput) return performance.now() * 1000; // no mapping yet: roughly now
+    const epochMs = this.audioOutput.epochMs + (t - this.audioOutput.contextTime) * 1000;
+    return (epochMs - performance.timeOrigin) * 1000;
+  }
+
+  /**
+   * A beep was heard at context time `t`. The test pattern beeps at each whole second of its
+   * clock, when its timecode reads that second: the beep's latency against the picture's latency
+   * is the A/V offset. Both latencies share the broadcaster's clock offset, which cancels out.
+   */
+  private onBeep(t: number): void {
+    if (!this.audioOutput) return;
+    const heardMs = this.audioOutput.epochMs + (t - this.audioOutput.contextTime) * 1000;
+    // The picture's latency: that of the frame drawn nearest to when the beep is heard.
+    let video: { atMs: number; latencyMs: number } | null = null;
+    for (const r of this.recentLatency) if (!video || Math.abs(r.atMs - heardMs) < Math.abs(video.atMs - heardMs)) video = r;
+    if (!video || Math.abs(video.atMs - heardMs) > 100) return;
+    // The second this beep marks: the one nearest to when the picture says it was heard.
+    const beepMs = Math.round((heardMs - video.latencyMs) / 1000) * 1000;
+    const audioLatencyMs = heardMs - beepMs;
+    this.stats.avSyncMs = Math.round(video.latencyMs - audioLatencyMs);
   }
 
   stop(): void {
@@ -167,6 +224,7 @@ export class RealtimePlayer {
     }
     if (audio && (!this.audioConfig || this.audioConfig.sampleRate !== audio.sampleRate || this.audioConfig.numberOfChannels !== audio.numberOfChannels)) {
       if (this.audio && this.audio.state !== 'closed') this.audio.close();
+      this.audioTimeline = new AudioTimeline();
       this.audio = new AudioDecoder({ output: (d) => this.onAudio(d), error: () => undefined /* audio is best effort: the picture goes on */ });
       this.audio.configure({ codec: 'opus', sampleRate: audio.sampleRate, numberOfChannels: audio.numberOfChannels, ...(audio.description ? { description: audio.description } : {}) });
       this.audioConfig = audio;
@@ -178,6 +236,7 @@ export class RealtimePlayer {
     if (msg.track === 'audio') {
       // The replayed GOP's audio is seconds old: only live audio is played.
       if (this.audio?.state === 'configured' && this.audioPort && !this.waitingForKey && this.phase !== 'replay') {
+        this.audioTimeline.input(msg.timestampUs, msg.durationUs || 20_000);
         this.audio.decode(new EncodedAudioChunk({ type: 'key', timestamp: msg.timestampUs, data: msg.data }));
       }
       return;
@@ -217,8 +276,9 @@ export class RealtimePlayer {
       data.copyTo(buf, { planeIndex: c, format: 'f32-planar' });
       channels.push(buf);
     }
-    const ts = data.timestamp;
+    const ts = this.audioTimeline.output(data.duration);
     data.close();
+    if (ts === null) return;
     this.audioPort?.postMessage({ ts, channels }, channels.map((c) => c.buffer));
   }
 
@@ -243,13 +303,18 @@ export class RealtimePlayer {
     this.w.drawn++;
     if (this.stats.firstFrameMs === null) this.stats.firstFrameMs = Math.round(performance.now() - this.openedAt);
     if (this.stats.state !== 'playing') this.setState('playing', null);
-    if (now - this.lastTimecodeRead > 250_000) {
+    // Every frame while sound plays (A/V sync pairs a beep with the frame drawn nearest to it).
+    if (this.audioPort || now - this.lastTimecodeRead > 250_000) {
       this.lastTimecodeRead = now;
       const y = Math.floor(timecodeBandHeight(this.canvas.height) / 2);
       const row = this.ctx.getImageData(0, y, this.canvas.width, 1).data;
       const nowMs = Date.now();
       const ts = readTimecode(row, this.canvas.width, 0, nowMs);
       this.stats.latencyMs = ts === null ? null : nowMs - ts;
+      if (ts !== null) {
+        this.recentLatency.push({ atMs: nowMs, latencyMs: nowMs - ts });
+        if (this.recentLatency.length > 60) this.recentLatency.shift();
+      }
     }
   }
 
