@@ -71,13 +71,18 @@ sampled twice a second for ${res.seconds} s per run.
 Medians of ${res.runs.length} runs; real-time rendered ${res.median.realtimeFps} fps. Targets on loopback: real-time
 p50 ≤ 150 ms, p95 ≤ 250 ms. Per run (real-time p50/p95 ms): ${res.runs.map((r) => `${r.realtime.p50Ms}/${r.realtime.p95Ms}`).join(', ')}.
 What is in it: capture and encode in the studio (~5–15 ms), the socket hops, decode, the jitter
-buffer (20 ms minimum, widened by measured arrival jitter), and the wait for the next paint. HLS:
+buffer (20 ms minimum, widened to the 90th-percentile spread of arrival lags over 2 s), and the
+wait for the next paint. The same bench run right after with the previous policy (the full spread,
+so one late chunk held the picture back for 2 s) gave p50/p95 60/76 ms on the same machine;
+an earlier run of the side-by-side bench on a busier machine had a p95 of 605 ms, not reproduced
+since. HLS:
 up to one 2 s segment being written before FFmpeg closes it, then hls.js holding
 \`liveSyncDurationCount: 2\` target durations behind the live edge; FFmpeg's HLS muxer cannot write
 LL-HLS parts, so going lower over HLS needs the relay to write the playlist itself.`),
     section(rtAlone, 'Real-time latency without an HLS page beside it', (res) => `The same measurement with only the real-time viewer open (studio + one viewer
 page in one headless Chromium): on 2 cores the HLS page's software H.264 decode competes with
-everything else, and the side-by-side p95 above pays for it.
+everything else, and the side-by-side figures above pay for it (measured on an earlier day: compare
+within one section, not across).
 
 | mode | p50 | p95 |
 |---|---|---|

@@ -68,3 +68,14 @@ test('an audio clock that would hold the picture far behind is not followed', ()
   c.retarget(now);
   assert.equal(c.followingAudio, true);
 });
+
+test('one stall does not widen the buffer: its frames are late instead', () => {
+  const c = new PlayoutClock();
+  let now = 0;
+  for (let i = 0; i < 60; i++) {
+    now = i * 33_333 + (i === 30 ? 400_000 : 0); // one chunk held up 400 ms
+    c.arrived(i * 33_333, now);
+  }
+  c.retarget(now);
+  assert.equal(c.targetDelayUs, 20_000);
+});

@@ -1,14 +1,17 @@
 /**
  * When to show a frame: a small adaptive jitter buffer. It watches how late chunks arrive
  * relative to their timestamps over the last couple of seconds and keeps just enough delay to
- * absorb that jitter; when it is further behind than needed it catches up at once (the frames in
- * between are dropped) rather than drifting behind. With audio playing, the audio clock rules.
+ * absorb that jitter (the spread up to the {@link JITTER_PERCENTILE}th percentile: one stall does
+ * not hold the picture back for the whole window, its frames are shown late instead); when it is
+ * further behind than needed it catches up at once (the frames in between are dropped) rather
+ * than drifting behind. With audio playing, the audio clock rules.
  * All times are µs; `now` is performance.now() × 1000.
  */
 const WINDOW_US = 2_000_000;
 const MIN_DELAY_US = 20_000;
 const MAX_DELAY_US = 500_000;
 const MARGIN_US = 15_000;
+const JITTER_PERCENTILE = 90;
 const RETARGET_THRESHOLD_US = 25_000;
 /**
  * How much later than its own jitter buffer would show it the audio clock may hold the video.
@@ -44,13 +47,10 @@ export class PlayoutClock {
   retarget(now: number): 'same' | 'caught-up' | 'slowed' {
     let ideal: number | null = null;
     if (this.arrivals.length) {
-      let min = Infinity;
-      let max = -Infinity;
-      for (const a of this.arrivals) {
-        if (a.lag < min) min = a.lag;
-        if (a.lag > max) max = a.lag;
-      }
-      this.targetDelayUs = Math.min(MAX_DELAY_US, Math.max(MIN_DELAY_US, max - min + MARGIN_US));
+      const lags = this.arrivals.map((a) => a.lag).sort((a, b) => a - b);
+      const min = lags[0]!;
+      const high = lags[Math.floor(((lags.length - 1) * JITTER_PERCENTILE) / 100)]!;
+      this.targetDelayUs = Math.min(MAX_DELAY_US, Math.max(MIN_DELAY_US, high - min + MARGIN_US));
       ideal = min + this.targetDelayUs;
     }
     this.followingAudio = false;
