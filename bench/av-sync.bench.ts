@@ -7,23 +7,12 @@
  * RSS of the Chromium processes (studio + viewer), first vs. last and slope.
  *   pnpm exec tsx bench/av-sync.bench.ts [minutes=10]
  */
-import { execFileSync } from 'node:child_process';
-import { median, percentile, round, sleep, startRelayProcess, writeResult } from './lib.ts';
-import { goLive, launch } from './studio.ts';
+import { median, percentile, round, sleep, writeResult } from './lib.ts';
+import { chromiumRssMiB, studioWithRealtimeViewer } from './studio.ts';
 
 const minutes = Number(process.argv[2] ?? 10);
 
-function chromiumRssMiB(): number {
-  const out = execFileSync('ps', ['-C', 'chromium', '-o', 'rss='], { encoding: 'utf8' });
-  return out.split('\n').filter(Boolean).reduce((s, l) => s + Number(l.trim()), 0) / 1024;
-}
-
-const relay = await startRelayProcess();
-const browser = await launch();
-const studio = await browser.newPage();
-const href = await goLive(studio, relay.url, 'test-pattern');
-const viewer = await browser.newPage();
-await viewer.goto(`${relay.url}${href}?mode=realtime`);
+const { relay, browser, viewer } = await studioWithRealtimeViewer();
 await viewer.getByRole('button', { name: 'Unmute' }).click();
 await viewer.getByTestId('rt-av-sync-ms').waitFor({ timeout: 30_000 }).catch(async (err: Error) => {
   throw new Error(`the viewer never measured A/V sync; its stats: ${await viewer.getByTestId('rt-stats').textContent().catch(() => '(none)')}`, { cause: err });

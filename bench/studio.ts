@@ -2,7 +2,8 @@
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/chromium.ts';
 import type { EncoderStats } from '../apps/web/src/encoder/worker-api.ts';
-import { BENCH_KEY } from './lib.ts';
+import { execFileSync } from 'node:child_process';
+import { BENCH_KEY, startRelayProcess, type RelayProcess } from './lib.ts';
 
 export type StudioStats = EncoderStats;
 
@@ -23,4 +24,21 @@ export async function goLive(page: Page, relayUrl: string, source: 'screen' | 't
 export async function readStats(page: Page): Promise<StudioStats | null> {
   const raw = await page.locator('[data-stats]').first().getAttribute('data-stats');
   return raw ? (JSON.parse(raw) as StudioStats) : null;
+}
+
+/** A relay, and one headless Chromium with a studio live on the test pattern and a real-time viewer page. */
+export async function studioWithRealtimeViewer(): Promise<{ relay: RelayProcess; browser: Browser; studio: Page; viewer: Page }> {
+  const relay = await startRelayProcess();
+  const browser = await launch();
+  const studio = await browser.newPage();
+  const href = await goLive(studio, relay.url, 'test-pattern');
+  const viewer = await browser.newPage();
+  await viewer.goto(`${relay.url}${href}?mode=realtime`);
+  return { relay, browser, studio, viewer };
+}
+
+/** Summed RSS of every Chromium process, MiB (shared pages counted in each). */
+export function chromiumRssMiB(): number {
+  const out = execFileSync('ps', ['-C', 'chromium', '-o', 'rss='], { encoding: 'utf8' });
+  return out.split('\n').filter(Boolean).reduce((s, l) => s + Number(l.trim()), 0) / 1024;
 }

@@ -4,23 +4,12 @@
  * 10 s, and the slope over the second half is reported (a leak of VideoFrames would climb).
  *   pnpm exec tsx bench/viewer-memory.bench.ts [minutes=5]
  */
-import { execFileSync } from 'node:child_process';
-import { round, sleep, startRelayProcess, writeResult } from './lib.ts';
-import { goLive, launch } from './studio.ts';
+import { round, sleep, writeResult } from './lib.ts';
+import { chromiumRssMiB, studioWithRealtimeViewer } from './studio.ts';
 
 const minutes = Number(process.argv[2] ?? 5);
 
-function chromiumRssMiB(): number {
-  const out = execFileSync('ps', ['-C', 'chromium', '-o', 'rss='], { encoding: 'utf8' });
-  return out.split('\n').filter(Boolean).reduce((s, l) => s + Number(l.trim()), 0) / 1024;
-}
-
-const relay = await startRelayProcess();
-const browser = await launch();
-const studio = await browser.newPage();
-const href = await goLive(studio, relay.url, 'test-pattern');
-const viewer = await browser.newPage();
-await viewer.goto(`${relay.url}${href}?mode=realtime`);
+const { relay, browser, viewer } = await studioWithRealtimeViewer();
 await viewer.getByTestId('rt-fps').waitFor({ timeout: 30_000 });
 const samples: { minute: number; rssMiB: number; fps: number }[] = [];
 const t0 = Date.now();

@@ -73,7 +73,7 @@ p50 ≤ 150 ms, p95 ≤ 250 ms. Per run (real-time p50/p95 ms): ${res.runs.map((
 What is in it: capture and encode in the studio (~5–15 ms), the socket hops, decode, the jitter
 buffer (20 ms minimum, widened to the 90th-percentile spread of arrival lags over 2 s), and the
 wait for the next paint. The same bench run right after with the previous policy (the full spread,
-so one late chunk held the picture back for 2 s) gave p50/p95 60/76 ms on the same machine;
+so even a stall of a few frames held the picture back for 2 s) gave p50/p95 60/76 ms on the same machine;
 an earlier run of the side-by-side bench on a busier machine had a p95 of 605 ms, not reproduced
 since. HLS:
 up to one 2 s segment being written before FFmpeg closes it, then hls.js holding

@@ -37,9 +37,11 @@ export function inputArgs(): string[] {
 
 function codecArgs(hasAudio: boolean, aacBitrate: number): string[] {
   const args = ['-map', '0:v:0', '-c:v', 'copy'];
-  // aresample async: a gap in the audio's timestamps (the studio re-anchors its audio clock once
-  // after a start-up stall) becomes silence, so HLS and RTMP players get continuous audio.
-  if (hasAudio) args.push('-map', '0:a:0', '-af', 'aresample=async=1', '-c:a', 'aac', '-b:a', String(aacBitrate), '-ar', '48000');
+  // aresample keeps the AAC continuous against the timestamps: a gap over min_hard_comp (0.1 s:
+  // the studio re-anchors its audio clock once after a start-up stall) is filled with silence, and
+  // smaller differences (its clock slewing 2 ms at a time) are absorbed by stretching up to 1000
+  // samples a second.
+  if (hasAudio) args.push('-map', '0:a:0', '-af', 'aresample=async=1000', '-c:a', 'aac', '-b:a', String(aacBitrate), '-ar', '48000');
   return args;
 }
 

@@ -35,3 +35,22 @@ test('a late first arrival is corrected once delivery is prompt', () => {
   assert.equal(c.reanchors, 1);
   assert.equal(c.offset, 9_000);
 });
+
+test('slow drift (an audio device 100 ppm slow) is slewed away in small steps, never re-anchored', () => {
+  const c = new TrackClock();
+  let worst = 0;
+  let lastMapped = -Infinity;
+  let smallestStep = Infinity;
+  for (let i = 0; i < 30_000; i++) {
+    // 10 minutes of 20 ms chunks: the timestamps run 100 ppm slower than arrival.
+    const ts = i * 19_998;
+    const now = i * 20_000 + 8_000;
+    const mapped = c.map(ts, now);
+    if (i > 0) smallestStep = Math.min(smallestStep, mapped - lastMapped);
+    lastMapped = mapped;
+    if (i > 500) worst = Math.max(worst, Math.abs(now - mapped - 8_000));
+  }
+  assert.equal(c.reanchors, 0);
+  assert.ok(worst <= 8_000, `stays within 8 ms of arrival (worst ${worst} µs)`);
+  assert.ok(smallestStep > 15_000, `timestamps keep moving forward by most of a chunk (smallest step ${smallestStep} µs)`);
+});

@@ -4,14 +4,18 @@
  *
  * - It fills up to the target before playing: at first, and after running dry.
  * - Running dry (more jitter than the buffer covers) raises the target ×1.5 + 10 ms, up to
- *   {@link PCM_QUEUE_DEFAULTS.maxTargetSec}; {@link PCM_QUEUE_DEFAULTS.calmSec} without running dry
- *   lowers it by 10 %, down to the minimum.
+ *   {@link PCM_QUEUE_DEFAULTS.maxTargetSec}. After {@link PCM_QUEUE_DEFAULTS.calmSec} without
+ *   running dry, the target comes down to what the jitter actually used of it meanwhile (the
+ *   target minus the lowest level) ×2 + 10 ms, never below the minimum: quickly back down when
+ *   the network calms, and never below what it needed (no shrinking into the next dropout).
+ * - A gap the player makes on purpose (it skipped to a keyframe, or reconnected) is not jitter:
+ *   {@link PcmQueue.gap} refills without raising the target.
  * - Each {@link PCM_QUEUE_DEFAULTS.trimWindowSec}, if the level never fell below the target, the
  *   surplus is skipped: a backlog (say, what piled up while the AudioContext started) would
  *   otherwise delay the sound, and the video that follows it, for good.
  * - Beyond {@link PCM_QUEUE_DEFAULTS.maxBufferSec} the oldest audio is dropped.
  */
-export const PCM_QUEUE_DEFAULTS = Object.freeze({ minTargetSec: 0.04, maxTargetSec: 0.3, calmSec: 10, trimWindowSec: 1, maxBufferSec: 0.5 });
+export const PCM_QUEUE_DEFAULTS = Object.freeze({ minTargetSec: 0.04, maxTargetSec: 0.3, calmSec: 20, trimWindowSec: 1, maxBufferSec: 0.5 });
 export type PcmQueueOptions = typeof PCM_QUEUE_DEFAULTS;
 
 interface PcmChunk {
@@ -35,6 +39,8 @@ export class PcmQueue {
   private filling = true;
   private playing = false;
   private calmSince = 0;
+  /** Lowest level (samples) since calmSince. */
+  private calmLow = Infinity;
   private lowWater = Infinity;
   private windowPlayed = 0;
 
@@ -75,6 +81,7 @@ export class PcmQueue {
       if (head.offset >= head.channels[0]!.length) this.queue.shift();
     }
     this.trim(frames);
+    if (this.buffered < this.calmLow) this.calmLow = this.buffered;
     if (written < frames) {
       for (const ch of out) ch.fill(0, written);
       if (this.playing) {
@@ -82,13 +89,23 @@ export class PcmQueue {
         this.targetSec = Math.min(this.o.maxTargetSec, this.targetSec * 1.5 + 0.01);
         this.filling = true;
         this.calmSince = now;
+        this.calmLow = Infinity;
       }
     } else if (now - this.calmSince > this.o.calmSec) {
-      this.targetSec = Math.max(this.o.minTargetSec, this.targetSec * 0.9);
+      // What the jitter really used of the target meanwhile, with a margin for rarer, longer stalls.
+      const usedSec = this.targetSec - this.calmLow / this.sampleRate;
+      this.targetSec = Math.max(this.o.minTargetSec, Math.min(this.targetSec, usedSec * 2 + 0.01));
       this.calmSince = now;
+      this.calmLow = Infinity;
     }
     this.playing = written === frames;
     return written;
+  }
+
+  /** The input stops on purpose for a while: refill to the target afterwards, as at the start. */
+  gap(): void {
+    this.playing = false;
+    this.filling = true;
   }
 
   private trim(frames: number): void {

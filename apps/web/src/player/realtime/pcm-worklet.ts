@@ -12,7 +12,7 @@ declare function registerProcessor(name: string, ctor: unknown): void;
 /** The AudioWorkletGlobalScope's part we use (no DOM lib here: a worklet has none). */
 interface WorkletPort {
   postMessage(message: unknown): void;
-  onmessage: ((ev: { data: { ts: number; channels: Float32Array[] } }) => void) | null;
+  onmessage: ((ev: { data: { ts: number; channels: Float32Array[] } | { gap: true } }) => void) | null;
 }
 declare class AudioWorkletProcessor {
   readonly port: WorkletPort;
@@ -33,7 +33,11 @@ class PcmPlayer extends AudioWorkletProcessor {
 
   constructor() {
     super();
-    this.port.onmessage = (ev) => this.queue.push(ev.data.ts, ev.data.channels);
+    this.port.onmessage = (ev) => {
+      const m = ev.data;
+      if ('gap' in m) this.queue.gap();
+      else this.queue.push(m.ts, m.channels);
+    };
   }
 
   process(_inputs: Float32Array[][], outputs: Float32Array[][]): boolean {

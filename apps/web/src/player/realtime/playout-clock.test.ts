@@ -69,13 +69,19 @@ test('an audio clock that would hold the picture far behind is not followed', ()
   assert.equal(c.followingAudio, true);
 });
 
-test('one stall does not widen the buffer: its frames are late instead', () => {
-  const c = new PlayoutClock();
-  let now = 0;
-  for (let i = 0; i < 60; i++) {
-    now = i * 33_333 + (i === 30 ? 400_000 : 0); // one chunk held up 400 ms
-    c.arrived(i * 33_333, now);
-  }
-  c.retarget(now);
-  assert.equal(c.targetDelayUs, 20_000);
+test('a short stall (a few frames held up, as TCP does) does not widen the buffer; a long one does', () => {
+  /** 60 frames at 30 fps; a stall of `stallUs` at frame 30 holds that frame and those behind it. */
+  const withStall = (stallUs: number) => {
+    const c = new PlayoutClock();
+    let now = 0;
+    for (let i = 0; i < 60; i++) {
+      const held = i >= 30 ? Math.max(0, stallUs - (i - 30) * 33_333) : 0;
+      now = i * 33_333 + held;
+      c.arrived(i * 33_333, now);
+    }
+    c.retarget(now);
+    return c.targetDelayUs;
+  };
+  assert.equal(withStall(100_000), 20_000, '100 ms (3 frames): shown late, the buffer stays at its floor');
+  assert.ok(withStall(400_000) >= 150_000, 'a 400 ms stall (12 frames) is real jitter: the buffer widens');
 });

@@ -1,8 +1,9 @@
 /**
  * When to show a frame: a small adaptive jitter buffer. It watches how late chunks arrive
  * relative to their timestamps over the last couple of seconds and keeps just enough delay to
- * absorb that jitter (the spread up to the {@link JITTER_PERCENTILE}th percentile: one stall does
- * not hold the picture back for the whole window, its frames are shown late instead); when it is
+ * absorb that jitter (the spread up to the {@link JITTER_PERCENTILE}th percentile: a stall of a
+ * few frames does not hold the picture back for the whole window, its frames are shown late
+ * instead; a longer one does widen it); when it is
  * further behind than needed it catches up at once (the frames in between are dropped) rather
  * than drifting behind. With audio playing, the audio clock rules.
  * All times are µs; `now` is performance.now() × 1000.

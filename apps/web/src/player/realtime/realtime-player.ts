@@ -46,6 +46,10 @@ export interface RealtimeStats {
 const MAX_DECODE_QUEUE = 8;
 /** The same while catching up through the cached GOP at join (the relay caps a GOP at 8 MiB). */
 const MAX_CATCH_UP_DECODE_QUEUE = 300;
+/** Catching up longer than this means the decoder is slower than real time: the tight bound applies. */
+const MAX_CATCH_UP_MS = 3_000;
+/** Without a `live` marker (an older relay) the replay is taken as over after this. */
+const LIVE_MARKER_WAIT_MS = 3_000;
 /** Decoded frames waiting for their time; beyond this the oldest go (the decoder's pool is small). */
 const MAX_QUEUED_FRAMES = 15;
 const TICK_MS = 4;
@@ -59,6 +63,8 @@ export class RealtimePlayer {
   private audioTimeline = new AudioTimeline();
   private videoConfig: VideoConfig | null = null;
   private audioConfig: AudioConfig | null = null;
+  /** The stream's audio config, kept to rebuild the decoder after an error. */
+  private lastAudioConfig: AudioConfig | null = null;
   private waitingForKey = true;
   /**
    * 'replay': the relay is sending the cached GOP (old chunks, in a burst); 'catch-up': live chunks
@@ -67,6 +73,9 @@ export class RealtimePlayer {
    * (drop to the next keyframe) applies once live.
    */
   private phase: 'replay' | 'catch-up' | 'live' = 'replay';
+  private catchUpSince = 0;
+  /** A keyframe has been decoded on this connection: audio may play from now on. */
+  private started = false;
   private frames: VideoFrame[] = [];
   private clock = new PlayoutClock();
   private audioPort: MessagePort | null = null;
@@ -127,19 +136,26 @@ export class RealtimePlayer {
    * A beep was heard at context time `t`. The test pattern beeps at each whole second of its
    * clock, when its timecode reads that second: the beep's latency against the picture's latency
    * is the A/V offset. Both latencies share the broadcaster's clock offset, which cancels out.
+   * Everything here is on the wall clock (Date.now()), like the timecode.
    */
   private onBeep(t: number): void {
     if (!this.audioOutput) return;
-    const heardMs = this.audioOutput.epochMs + (t - this.audioOutput.contextTime) * 1000;
+    const wallMinusEpoch = Date.now() - (performance.timeOrigin + performance.now());
+    const heardMs = this.audioOutput.epochMs + (t - this.audioOutput.contextTime) * 1000 + wallMinusEpoch;
     // The picture's latency: that of the frame drawn nearest to when the beep is heard.
     let video: { atMs: number; latencyMs: number } | null = null;
     for (const r of this.recentLatency) if (!video || Math.abs(r.atMs - heardMs) < Math.abs(video.atMs - heardMs)) video = r;
     if (!video || Math.abs(video.atMs - heardMs) > 100) return;
-    // The second this beep marks: the one nearest to when the picture says it was heard.
+    // The second this beep marks: the one nearest to when the picture says it was heard. A sound
+    // that is not near a whole second at all is not the pattern's beep (a voice, say).
     const beepMs = Math.round((heardMs - video.latencyMs) / 1000) * 1000;
-    const audioLatencyMs = heardMs - beepMs;
-    this.stats.avSyncMs = Math.round(video.latencyMs - audioLatencyMs);
+    const avSyncMs = video.latencyMs - (heardMs - beepMs);
+    if (Math.abs(avSyncMs) > 400) return;
+    this.stats.avSyncMs = Math.round(avSyncMs);
+    this.lastBeepAt = performance.now();
   }
+
+  private lastBeepAt = 0;
 
   stop(): void {
     this.stopped = true;
@@ -159,6 +175,8 @@ export class RealtimePlayer {
       // A new connection starts clean: no timing or frames carried over from the last one.
       this.waitingForKey = true;
       this.phase = 'replay';
+      this.started = false;
+      this.audioGap();
       this.clock = new PlayoutClock();
       this.frames.forEach((f) => f.close());
       this.frames = [];
@@ -195,11 +213,13 @@ export class RealtimePlayer {
       case 'chunk':
         return this.onChunk(msg);
       case 'live':
-        this.phase = 'catch-up';
+        if (this.phase === 'replay') this.startCatchUp();
         return;
       case 'skipped':
+        // The relay dropped what did not fit, audio included: a planned gap, not jitter.
         this.stats.skips++;
         this.waitingForKey = true;
+        this.audioGap();
         return;
       case 'stream-ended':
         return this.setState('ended', 'The broadcast has ended.');
@@ -225,17 +245,26 @@ export class RealtimePlayer {
     if (audio && (!this.audioConfig || this.audioConfig.sampleRate !== audio.sampleRate || this.audioConfig.numberOfChannels !== audio.numberOfChannels)) {
       if (this.audio && this.audio.state !== 'closed') this.audio.close();
       this.audioTimeline = new AudioTimeline();
-      this.audio = new AudioDecoder({ output: (d) => this.onAudio(d), error: () => undefined /* audio is best effort: the picture goes on */ });
+      this.audio = new AudioDecoder({
+        output: (d) => this.onAudio(d),
+        // Audio is best effort: the picture goes on, and the next audio chunk builds a new decoder.
+        error: () => {
+          this.audioConfig = null;
+          this.audioGap();
+        },
+      });
       this.audio.configure({ codec: 'opus', sampleRate: audio.sampleRate, numberOfChannels: audio.numberOfChannels, ...(audio.description ? { description: audio.description } : {}) });
       this.audioConfig = audio;
+      this.lastAudioConfig = audio;
     }
   }
 
   private onChunk(msg: ChunkMessage): void {
     const now = performance.now() * 1000;
     if (msg.track === 'audio') {
-      // The replayed GOP's audio is seconds old: only live audio is played.
-      if (this.audio?.state === 'configured' && this.audioPort && !this.waitingForKey && this.phase !== 'replay') {
+      if (!this.audioConfig && this.lastAudioConfig && this.videoConfig) this.configure(this.videoConfig, this.lastAudioConfig);
+      // The replayed GOP's audio is seconds old: only live audio is played, once the picture started.
+      if (this.audio?.state === 'configured' && this.audioPort && this.started && this.phase !== 'replay') {
         this.audioTimeline.input(msg.timestampUs, msg.durationUs || 20_000);
         this.audio.decode(new EncodedAudioChunk({ type: 'key', timestamp: msg.timestampUs, data: msg.data }));
       }
@@ -246,16 +275,18 @@ export class RealtimePlayer {
     if (this.waitingForKey) {
       if (!msg.key) return;
       this.waitingForKey = false;
+      this.started = true;
     }
-    if (this.phase === 'catch-up' && this.video.decodeQueueSize <= MAX_DECODE_QUEUE) this.phase = 'live';
+    if (this.phase === 'catch-up' && (this.video.decodeQueueSize <= MAX_DECODE_QUEUE || performance.now() - this.catchUpSince > MAX_CATCH_UP_MS)) this.phase = 'live';
     // Behind on decoding: drop to the next keyframe rather than queue up.
     if (this.video.decodeQueueSize > (this.phase === 'live' ? MAX_DECODE_QUEUE : MAX_CATCH_UP_DECODE_QUEUE) && !msg.key) {
       this.waitingForKey = true;
       return;
     }
-    if (this.phase !== 'replay') {
+    // Timing is learnt once live: replayed and queued-behind-the-replay chunks arrive in bursts.
+    if (this.phase === 'live') {
       this.clock.arrived(msg.timestampUs, now);
-      if (this.phase === 'live' && this.clock.displayAt(msg.timestampUs) < now) this.stats.lateFrames++;
+      if (this.clock.displayAt(msg.timestampUs) < now) this.stats.lateFrames++;
     }
     this.newestTs = Math.max(this.newestTs, msg.timestampUs);
     this.video.decode(new EncodedVideoChunk({ type: msg.key ? 'key' : 'delta', timestamp: msg.timestampUs, duration: msg.durationUs, data: msg.data }));
@@ -283,7 +314,20 @@ export class RealtimePlayer {
   }
 
   private retarget(): void {
+    if (this.phase === 'replay' && this.openedAt && performance.now() - this.openedAt > LIVE_MARKER_WAIT_MS) this.startCatchUp();
     this.clock.retarget(performance.now() * 1000);
+    // The A/V figure is only meaningful while beeps keep coming.
+    if (this.stats.avSyncMs !== null && performance.now() - this.lastBeepAt > 3_000) this.stats.avSyncMs = null;
+  }
+
+  private startCatchUp(): void {
+    this.phase = 'catch-up';
+    this.catchUpSince = performance.now();
+  }
+
+  /** Audio stops on purpose (reconnect, skip, decoder rebuilt): the worklet refills without counting it as jitter. */
+  private audioGap(): void {
+    this.audioPort?.postMessage({ gap: true });
   }
 
   /** Draws the newest frame that is due; frames due before it are dropped unseen (catching up). */
