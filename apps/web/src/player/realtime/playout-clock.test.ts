@@ -85,3 +85,17 @@ test('a short stall (a few frames held up, as TCP does) does not widen the buffe
   assert.equal(withStall(100_000), 20_000, '100 ms (3 frames): shown late, the buffer stays at its floor');
   assert.ok(withStall(400_000) >= 150_000, 'a 400 ms stall (12 frames) is real jitter: the buffer widens');
 });
+
+test('the delay never exceeds what the frame queue holds; a full queue pulls the schedule in', () => {
+  const c = new PlayoutClock();
+  c.maxDelayUs = 200_000;
+  let now = 0;
+  for (let i = 0; i < 60; i++) {
+    now = i * 33_333 + (i % 4 === 0 ? 450_000 : 0); // a quarter of the chunks 450 ms late
+    c.arrived(i * 33_333, now);
+  }
+  c.retarget(now);
+  assert.equal(c.targetDelayUs, 200_000);
+  c.showBy(59 * 33_333, now);
+  assert.ok(c.displayAt(59 * 33_333) <= now, 'due now');
+});

@@ -10,14 +10,15 @@
  */
 const WINDOW_US = 2_000_000;
 const MIN_DELAY_US = 20_000;
-const MAX_DELAY_US = 500_000;
+/** The most delay the jitter buffer takes on (less when the player's frame queue holds less: see maxDelayUs). */
+export const MAX_DELAY_US = 500_000;
 const MARGIN_US = 15_000;
 const JITTER_PERCENTILE = 90;
 const RETARGET_THRESHOLD_US = 25_000;
 /**
  * How much later than its own jitter buffer would show it the audio clock may hold the video.
- * Beyond this the sound's timestamps cannot be trusted (or it is far behind) and the picture runs
- * on its own clock rather than freeze: the player keeps only ~0.5 s of decoded frames.
+ * Beyond this (or beyond what the frame queue can hold) the sound's timestamps cannot be trusted,
+ * or it is far behind, and the picture runs on its own clock rather than freeze.
  */
 const MAX_AUDIO_HOLD_US = 300_000;
 
@@ -27,6 +28,11 @@ export class PlayoutClock {
   private arrivals: { at: number; lag: number }[] = [];
   private audio: { playingTs: number; at: number } | null = null;
   targetDelayUs = MIN_DELAY_US;
+  /**
+   * The most delay the schedule may hold, beyond the lowest lag: the player sets it to what its
+   * queue of decoded frames can hold, so frames are never dropped unseen for waiting too long.
+   */
+  maxDelayUs = MAX_DELAY_US;
 
   /** A chunk with timestamp `ts` arrived at `now`. */
   arrived(ts: number, now: number): void {
@@ -47,18 +53,20 @@ export class PlayoutClock {
   /** Re-aims the delay; returns 'caught-up' when it jumped forward (frames will be dropped). */
   retarget(now: number): 'same' | 'caught-up' | 'slowed' {
     let ideal: number | null = null;
+    let minLag: number | null = null;
     if (this.arrivals.length) {
       const lags = this.arrivals.map((a) => a.lag).sort((a, b) => a - b);
       const min = lags[0]!;
       const high = lags[Math.floor(((lags.length - 1) * JITTER_PERCENTILE) / 100)]!;
-      this.targetDelayUs = Math.min(MAX_DELAY_US, Math.max(MIN_DELAY_US, high - min + MARGIN_US));
+      this.targetDelayUs = Math.min(this.maxDelayUs, Math.max(MIN_DELAY_US, high - min + MARGIN_US));
       ideal = min + this.targetDelayUs;
+      minLag = min;
     }
     this.followingAudio = false;
     if (this.audio && now - this.audio.at < 500_000) {
       // Video follows the audio actually heard, unless that would hold it far behind.
       const next = this.audio.at - this.audio.playingTs;
-      if (ideal === null || next <= ideal + MAX_AUDIO_HOLD_US) {
+      if (ideal === null || minLag === null || next <= Math.min(ideal + MAX_AUDIO_HOLD_US, minLag + this.maxDelayUs)) {
         this.followingAudio = true;
         const moved = this.offset === null ? 'same' : next < this.offset - RETARGET_THRESHOLD_US ? 'caught-up' : next > this.offset + RETARGET_THRESHOLD_US ? 'slowed' : 'same';
         this.offset = next;
@@ -79,6 +87,14 @@ export class PlayoutClock {
       return 'slowed';
     }
     return 'same';
+  }
+
+  /**
+   * The frame with timestamp `ts` must be shown by `now` (the frame queue is full): pull the
+   * schedule in so it is due, rather than drop it unseen.
+   */
+  showBy(ts: number, now: number): void {
+    if (this.offset !== null && ts + this.offset > now) this.offset = now - ts;
   }
 
   /** When to show timestamp `ts`; before the first live chunk has set the offset, at once. */

@@ -8,7 +8,7 @@ import { bytesEqual, decodeViewerMessage, type AudioConfig, type ChunkMessage, t
 import { AudioTimeline } from '../../media/audio-timeline.ts';
 import { readTimecode, timecodeBandHeight } from '../../timecode/timecode.ts';
 import type { WorkletReport } from './pcm-worklet.ts';
-import { PlayoutClock } from './playout-clock.ts';
+import { MAX_DELAY_US, PlayoutClock } from './playout-clock.ts';
 
 export type RealtimeState = 'connecting' | 'playing' | 'waiting' | 'ended' | 'fallback' | 'error';
 
@@ -293,8 +293,16 @@ export class RealtimePlayer {
   }
 
   private onFrame(frame: VideoFrame): void {
+    const prev = this.frames.at(-1);
+    if (prev && frame.timestamp > prev.timestamp) {
+      // The schedule may hold no more than the queue does (80 % of it, at this frame rate).
+      this.clock.maxDelayUs = Math.min(MAX_DELAY_US, 0.8 * MAX_QUEUED_FRAMES * Math.max(16_667, frame.timestamp - prev.timestamp));
+    }
     this.frames.push(frame);
-    while (this.frames.length > MAX_QUEUED_FRAMES) {
+    // Full: show the oldest now rather than drop it unseen (a schedule that waits longer than the
+    // queue holds would otherwise starve the picture).
+    if (this.frames.length > MAX_QUEUED_FRAMES) this.clock.showBy(this.frames[0]!.timestamp, performance.now() * 1000);
+    while (this.frames.length > 2 * MAX_QUEUED_FRAMES) {
       this.frames.shift()!.close();
       this.stats.droppedFrames++;
     }
