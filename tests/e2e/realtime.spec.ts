@@ -61,9 +61,10 @@ test('real-time mode renders the live picture at full rate with sub-second laten
   // sound comes back down (generous bound for CI; figures in docs/performance.md).
   await expect.poll(async () => Number(await viewer.getByTestId('latency-ms').textContent()), { message: 'latency with the audio clock', timeout: 10_000 }).toBeLessThan(500);
   // The test pattern beeps each second: the player measures audio/video sync from it.
-  await expect(viewer.getByTestId('rt-av-sync-ms')).toBeVisible({ timeout: 15_000 });
-  const avSync = Number(await viewer.getByTestId('rt-av-sync-ms').textContent());
-  expect(Math.abs(avSync), `A/V offset ${avSync} ms`).toBeLessThan(250);
+  // A single beep measured during a CPU spike may be off; the offset must settle within bounds.
+  await expect
+    .poll(async () => Math.abs(Number(await viewer.getByTestId('rt-av-sync-ms').textContent({ timeout: 1_000 }).catch(() => 'NaN'))), { message: 'A/V offset within 250 ms', timeout: 15_000 })
+    .toBeLessThan(250);
 
   // Switching to HLS and back works without reloading, and the sound stays on.
   await viewer.getByLabel('HLS').check();

@@ -99,3 +99,16 @@ test('the delay never exceeds what the frame queue holds; a full queue pulls the
   c.showBy(59 * 33_333, now);
   assert.ok(c.displayAt(59 * 33_333) <= now, 'due now');
 });
+
+test('the burst right after a join is not taken for jitter', () => {
+  const c = new PlayoutClock();
+  // Live from 480 ms: 15 chunks queued behind the replay arrive at once (lags 480 ms down to 13 ms),
+  // then chunks arrive on time (10 ms after their timestamp).
+  c.settle(480_000);
+  for (let i = 0; i < 15; i++) c.arrived(i * 33_333, 480_000);
+  let now = 0;
+  for (let i = 15; i < 45; i++) c.arrived(i * 33_333, (now = i * 33_333 + 10_000));
+  c.retarget(now);
+  assert.equal(c.targetDelayUs, 20_000);
+  assert.equal(c.displayAt(44 * 33_333), now + 20_000, 'shown 20 ms after arrival, not held back');
+});

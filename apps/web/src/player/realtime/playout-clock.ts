@@ -14,6 +14,8 @@ const MIN_DELAY_US = 20_000;
 export const MAX_DELAY_US = 500_000;
 const MARGIN_US = 15_000;
 const JITTER_PERCENTILE = 90;
+/** After a join the first live chunks still arrive in a burst behind the replay: not jitter. */
+const SETTLE_US = 500_000;
 const RETARGET_THRESHOLD_US = 25_000;
 /**
  * How much later than its own jitter buffer would show it the audio clock may hold the video.
@@ -33,6 +35,13 @@ export class PlayoutClock {
    * queue of decoded frames can hold, so frames are never dropped unseen for waiting too long.
    */
   maxDelayUs = MAX_DELAY_US;
+  /** Arrivals before this (µs) count for the lowest lag, not for the jitter. */
+  private jitterFromUs = -Infinity;
+
+  /** Live from `now`: the next {@link SETTLE_US} of arrivals are a burst, not jitter. */
+  settle(now: number): void {
+    this.jitterFromUs = now + SETTLE_US;
+  }
 
   /** A chunk with timestamp `ts` arrived at `now`. */
   arrived(ts: number, now: number): void {
@@ -55,9 +64,10 @@ export class PlayoutClock {
     let ideal: number | null = null;
     let minLag: number | null = null;
     if (this.arrivals.length) {
-      const lags = this.arrivals.map((a) => a.lag).sort((a, b) => a - b);
-      const min = lags[0]!;
-      const high = lags[Math.floor(((lags.length - 1) * JITTER_PERCENTILE) / 100)]!;
+      let min = Infinity;
+      for (const a of this.arrivals) if (a.lag < min) min = a.lag;
+      const lags = this.arrivals.filter((a) => a.at >= this.jitterFromUs).map((a) => a.lag).sort((a, b) => a - b);
+      const high = lags.length ? lags[Math.floor(((lags.length - 1) * JITTER_PERCENTILE) / 100)]! : min;
       this.targetDelayUs = Math.min(this.maxDelayUs, Math.max(MIN_DELAY_US, high - min + MARGIN_US));
       ideal = min + this.targetDelayUs;
       minLag = min;

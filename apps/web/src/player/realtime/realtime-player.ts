@@ -42,12 +42,16 @@ export interface RealtimeStats {
   skips: number;
 }
 
-/** Chunks waiting to decode, once live, beyond which the player skips to the next keyframe. */
-const MAX_DECODE_QUEUE = 8;
+/** Chunks waiting to decode at most, once caught up after a join. */
+const CAUGHT_UP_DECODE_QUEUE = 8;
+/**
+ * Chunks waiting to decode, once live, beyond which the player skips to the next keyframe (about
+ * 1 s at 30 fps): a decoder briefly starved of CPU catches up by decoding on (the display drops
+ * what is late) rather than freezing until the next keyframe.
+ */
+const MAX_DECODE_QUEUE = 30;
 /** The same while catching up through the cached GOP at join (the relay caps a GOP at 8 MiB). */
 const MAX_CATCH_UP_DECODE_QUEUE = 300;
-/** Catching up longer than this means the decoder is slower than real time: the tight bound applies. */
-const MAX_CATCH_UP_MS = 3_000;
 /** Without a `live` marker (an older relay) the replay is taken as over after this. */
 const LIVE_MARKER_WAIT_MS = 3_000;
 /** Decoded frames waiting for their time; beyond this the oldest go (the decoder's pool is small). */
@@ -68,12 +72,11 @@ export class RealtimePlayer {
   private waitingForKey = true;
   /**
    * 'replay': the relay is sending the cached GOP (old chunks, in a burst); 'catch-up': live chunks
-   * arrive but the decoder still has more than {@link MAX_DECODE_QUEUE} waiting; 'live': it has
+   * arrive but the decoder still has more than {@link CAUGHT_UP_DECODE_QUEUE} waiting; 'live': it has
    * caught up. The jitter buffer learns only from live chunks, and the tight decode-queue bound
    * (drop to the next keyframe) applies once live.
    */
   private phase: 'replay' | 'catch-up' | 'live' = 'replay';
-  private catchUpSince = 0;
   /** A keyframe has been decoded on this connection: audio may play from now on. */
   private started = false;
   private frames: VideoFrame[] = [];
@@ -213,7 +216,7 @@ export class RealtimePlayer {
       case 'chunk':
         return this.onChunk(msg);
       case 'live':
-        if (this.phase === 'replay') this.startCatchUp();
+        if (this.phase === 'replay') this.phase = 'catch-up';
         return;
       case 'skipped':
         // The relay dropped what did not fit, audio included: a planned gap, not jitter.
@@ -277,7 +280,10 @@ export class RealtimePlayer {
       this.waitingForKey = false;
       this.started = true;
     }
-    if (this.phase === 'catch-up' && (this.video.decodeQueueSize <= MAX_DECODE_QUEUE || performance.now() - this.catchUpSince > MAX_CATCH_UP_MS)) this.phase = 'live';
+    if (this.phase === 'catch-up' && this.video.decodeQueueSize <= CAUGHT_UP_DECODE_QUEUE) {
+      this.phase = 'live';
+      this.clock.settle(now);
+    }
     // Behind on decoding: drop to the next keyframe rather than queue up.
     if (this.video.decodeQueueSize > (this.phase === 'live' ? MAX_DECODE_QUEUE : MAX_CATCH_UP_DECODE_QUEUE) && !msg.key) {
       this.waitingForKey = true;
@@ -322,15 +328,10 @@ export class RealtimePlayer {
   }
 
   private retarget(): void {
-    if (this.phase === 'replay' && this.openedAt && performance.now() - this.openedAt > LIVE_MARKER_WAIT_MS) this.startCatchUp();
+    if (this.phase === 'replay' && this.openedAt && performance.now() - this.openedAt > LIVE_MARKER_WAIT_MS) this.phase = 'catch-up';
     this.clock.retarget(performance.now() * 1000);
     // The A/V figure is only meaningful while beeps keep coming.
     if (this.stats.avSyncMs !== null && performance.now() - this.lastBeepAt > 3_000) this.stats.avSyncMs = null;
-  }
-
-  private startCatchUp(): void {
-    this.phase = 'catch-up';
-    this.catchUpSince = performance.now();
   }
 
   /** Audio stops on purpose (reconnect, skip, decoder rebuilt): the worklet refills without counting it as jitter. */
