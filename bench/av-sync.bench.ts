@@ -7,7 +7,7 @@
  * RSS of the Chromium processes (studio + viewer), first vs. last and slope.
  *   pnpm exec tsx bench/av-sync.bench.ts [minutes=10]
  */
-import { median, percentile, round, sleep, writeResult } from './lib.ts';
+import { median, percentile, round, rssSlopeSecondHalf, sleep, writeResult } from './lib.ts';
 import { chromiumRssMiB, studioWithRealtimeViewer } from './studio.ts';
 
 const minutes = Number(process.argv[2] ?? 10);
@@ -39,10 +39,7 @@ await relay.stop();
 const av = samples.map((x) => x.avMs);
 const firstMinute = samples.filter((x) => x.s <= 60).map((x) => x.avMs);
 const lastMinute = samples.filter((x) => x.s > (minutes - 1) * 60).map((x) => x.avMs);
-const half = memory.slice(Math.floor(memory.length / 2));
-const mx = half.reduce((s, p) => s + p.minute, 0) / half.length;
-const my = half.reduce((s, p) => s + p.rssMiB, 0) / half.length;
-const slope = half.reduce((s, p) => s + (p.minute - mx) * (p.rssMiB - my), 0) / half.reduce((s, p) => s + (p.minute - mx) ** 2, 0);
+const slope = rssSlopeSecondHalf(memory);
 writeResult('av-sync', `pnpm exec tsx bench/av-sync.bench.ts ${minutes}`, {
   setup: 'studio test pattern 720p30 + a 1 kHz beep each second → WebCodecs H.264 + Opus → relay → real-time viewer, unmuted (AudioWorklet clock); one headless Chromium, loopback',
   minutes,

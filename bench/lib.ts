@@ -92,6 +92,14 @@ export function percentile(values: number[], p: number): number {
 export const median = (values: number[]) => percentile(values, 50);
 export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
+/** Least-squares slope of RSS over the second half of the samples (after warm-up), MiB per minute. */
+export function rssSlopeSecondHalf(samples: readonly { minute: number; rssMiB: number }[]): number {
+  const half = samples.slice(Math.floor(samples.length / 2));
+  const mx = half.reduce((s, p) => s + p.minute, 0) / half.length;
+  const my = half.reduce((s, p) => s + p.rssMiB, 0) / half.length;
+  return half.reduce((s, p) => s + (p.minute - mx) * (p.rssMiB - my), 0) / half.reduce((s, p) => s + (p.minute - mx) ** 2, 0);
+}
+
 export function machine(): Record<string, string> {
   const version = (cmd: string, args: string[]) => {
     try {

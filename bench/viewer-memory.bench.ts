@@ -4,7 +4,7 @@
  * 10 s, and the slope over the second half is reported (a leak of VideoFrames would climb).
  *   pnpm exec tsx bench/viewer-memory.bench.ts [minutes=5]
  */
-import { round, sleep, writeResult } from './lib.ts';
+import { round, rssSlopeSecondHalf, sleep, writeResult } from './lib.ts';
 import { chromiumRssMiB, studioWithRealtimeViewer } from './studio.ts';
 
 const minutes = Number(process.argv[2] ?? 5);
@@ -24,11 +24,7 @@ while (Date.now() - t0 < minutes * 60_000) {
 }
 await browser.close();
 await relay.stop();
-// Least-squares slope over the second half (after warm-up), MiB per minute.
-const half = samples.slice(Math.floor(samples.length / 2));
-const mx = half.reduce((s, p) => s + p.minute, 0) / half.length;
-const my = half.reduce((s, p) => s + p.rssMiB, 0) / half.length;
-const slope = half.reduce((s, p) => s + (p.minute - mx) * (p.rssMiB - my), 0) / half.reduce((s, p) => s + (p.minute - mx) ** 2, 0);
+const slope = rssSlopeSecondHalf(samples);
 writeResult('viewer-memory', `pnpm exec tsx bench/viewer-memory.bench.ts ${minutes}`, {
   minutes,
   samples,
