@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CLOSE_CODES } from '@tabcast/shared';
+import { CLOSE_CODES, LIMITS } from '@tabcast/shared';
 import { WebSocketServer } from 'ws';
 import type { RelayConfig } from './config/config.ts';
 import type { Spawner } from './ffmpeg/ffmpeg-process.ts';
@@ -56,7 +56,7 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
   const stopEvents = attachEvents(eventsWss, registry);
   // Real-time viewers: binary, no compression (media), nothing to receive but a close. A viewer sent
   // to HLS has up to a second of media queued before our close: give it 10 s to read it and the reason.
-  const watchWss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 4 * 1024, closeTimeout: 10_000 } as ConstructorParameters<typeof WebSocketServer>[0]);
+  const watchWss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: LIMITS.maxViewerReportBytes, closeTimeout: 10_000 } as ConstructorParameters<typeof WebSocketServer>[0]);
 
   const server = http.createServer({
     // Slow-loris guard: headers (also of WebSocket upgrades) must arrive in time; checked every second.
@@ -143,8 +143,7 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
         const session = registry.get(watchId!);
         if (!session || session.state !== 'live') ws.close(CLOSE_CODES['stream-not-found'], 'this stream is not live');
         else {
-          // Viewers have nothing to say (docs/protocol.md): anything they send ends their socket.
-          ws.on('message', () => ws.close(CLOSE_CODES['bad-message'], 'viewers send nothing'));
+          // Viewers send only small progress reports (docs/protocol.md); the fan-out reads them.
           session.fanOut.join(ws);
         }
       } else eventsWss.emit('connection', ws, req);

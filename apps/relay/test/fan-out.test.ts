@@ -78,6 +78,36 @@ test('a slow viewer is skipped, then sent to HLS, and a fast viewer loses nothin
   }
 });
 
+test('the viewer budget is media time: a viewer reporting it is 2 s behind a 0.2 Mbps stream skips and a keyframe is asked for; a prompt one loses nothing', async () => {
+  const relay = await startRelay();
+  try {
+    // A screen share's bitrate: 1 MiB of unsent bytes (the old budget) would be 40 s of it.
+    const fx = await loadFixture({ seconds: 8, videoKbps: 200, gopFrames: 60 });
+    const pub = new TestPublisher(relay.url);
+    const w = await pub.hello(TEST_KEY);
+    const prompt = new TestViewer(relay.url, w.streamId, { keepMessages: false });
+    const behind = new TestViewer(relay.url, w.streamId);
+    await Promise.all([prompt.opened, behind.opened]);
+    const reporting = setInterval(() => {
+      prompt.report();
+      behind.report(behind.newestVideoTs - 2_000_000); // says it has only what was sent 2 s ago
+    }, 250);
+    const { videoFrames } = await pub.sendFixture(fx, { pace: 'realtime' });
+    clearInterval(reporting);
+    await sleep(300);
+    const session = relay.registry.get(w.streamId)!;
+    const skipped = behind.messages.find((m) => m.msg.type === 'skipped');
+    assert.ok(skipped, 'the viewer 2 s behind was skipped');
+    assert.match((skipped!.msg as { reason: string }).reason, /more than 1000 ms behind/);
+    assert.ok(session.fanOut.skipsByReason.lag >= 1);
+    assert.ok(pub.received.some((m) => m.type === 'keyframe-request'), 'the publisher was asked for a keyframe');
+    assert.equal(prompt.videoFrames, videoFrames, 'the prompt viewer got every frame');
+    await pub.stop();
+  } finally {
+    await relay.stop();
+  }
+});
+
 test('watching a stream that does not exist is refused with stream-not-found', async () => {
   const relay = await startRelay();
   try {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pack } from 'msgpackr';
-import { decodePublisherMessage, decodeRelayMessage, decodeViewerMessage, encodeMessage } from './codec.ts';
+import { decodePublisherMessage, decodeRelayMessage, decodeViewerClientMessage, decodeViewerMessage, encodeMessage } from './codec.ts';
 import { TabcastError } from './errors.ts';
 import { PROTOCOL_VERSION } from './limits.ts';
 import type { ChunkMessage, HelloMessage } from './protocol.ts';
@@ -142,4 +142,14 @@ test('errors about secret fields never echo the value', () => {
 test('duplicate destination ids are refused', () => {
   const d = { id: 'a', name: 'a', enabled: true };
   expectCode(() => decodePublisherMessage(pack({ type: 'destinations', destinations: [d, d] })), 'bad-message');
+});
+
+test('viewer reports round-trip; anything else a viewer sends is refused in words', () => {
+  const report = { type: 'viewer-report', receivedTs: 12_345_678, keyframe: true } as const;
+  assert.deepEqual(decodeViewerClientMessage(encodeMessage(report)), report);
+  assert.deepEqual(decodeViewerClientMessage(encodeMessage({ type: 'viewer-report', receivedTs: 0 })), { type: 'viewer-report', receivedTs: 0 });
+  for (const bad of [{ type: 'viewer-report', receivedTs: -1 }, { type: 'viewer-report', receivedTs: 1.5 }, { type: 'viewer-report' }, { type: 'chunk', track: 'video' }, { type: 'viewer-report', receivedTs: 1, extra: 1 }]) {
+    assert.throws(() => decodeViewerClientMessage(pack(bad)), (err: TabcastError) => err.code === 'bad-message' && err.message.length > 0, JSON.stringify(bad));
+  }
+  assert.throws(() => decodeViewerClientMessage(new Uint8Array(200)), (err: TabcastError) => err.code === 'message-too-large');
 });

@@ -7,12 +7,12 @@ import { Packr } from 'msgpackr';
 import * as v from 'valibot';
 import { TabcastError } from './errors.ts';
 import { LIMITS, PROTOCOL_VERSION } from './limits.ts';
-import { PublisherMessage, RelayMessage, ViewerMessage } from './protocol.ts';
+import { PublisherMessage, RelayMessage, ViewerClientMessage, ViewerMessage } from './protocol.ts';
 
 const packr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true, int64AsType: 'number' });
 
 /** Encodes a message. The result is a fresh Uint8Array (safe to transfer or queue). */
-export function encodeMessage(message: PublisherMessage | RelayMessage | ViewerMessage): Uint8Array {
+export function encodeMessage(message: PublisherMessage | RelayMessage | ViewerMessage | ViewerClientMessage): Uint8Array {
   return packr.pack(message);
 }
 
@@ -74,4 +74,9 @@ export function decodeRelayMessage(bytes: Uint8Array, maxBytes: number = LIMITS.
 /** Decodes and validates a relay → real-time viewer message. */
 export function decodeViewerMessage(bytes: Uint8Array, maxBytes: number = LIMITS.maxMessageBytes): ViewerMessage {
   return parseWith(ViewerMessage, unpackBytes(bytes, maxBytes));
+}
+
+/** Decodes and validates a real-time viewer → relay message (tiny: see LIMITS.maxViewerReportBytes). */
+export function decodeViewerClientMessage(bytes: Uint8Array, maxBytes: number = LIMITS.maxViewerReportBytes): ViewerClientMessage {
+  return parseWith(ViewerClientMessage, unpackBytes(bytes, maxBytes));
 }

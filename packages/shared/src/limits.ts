@@ -23,6 +23,10 @@ export const LIMITS = Object.freeze({
   /** Longest destination URL and destination stream key. */
   maxDestinationUrlLength: 512,
   maxDestinationKeyLength: 512,
+  /** Largest message a real-time viewer may send (a `viewer-report` is about 40 bytes). */
+  maxViewerReportBytes: 128,
+  /** `viewer-report` messages a viewer may send per second before its socket is closed (it sends 4). */
+  maxViewerReportsPerSecond: 20,
 } as const);
 
 /** Path-safe stream id: what the relay hands out and all it accepts in URLs. */

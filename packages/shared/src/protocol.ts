@@ -63,6 +63,11 @@ export const ChunkMessage = v.strictObject({
   data: v.pipe(bytes, v.check((d) => d.byteLength > 0, 'chunk data is empty')),
   /** Present on the first chunk of a track and whenever the encoder's config changes. */
   config: v.optional(v.union([VideoConfig, AudioConfig])),
+  /**
+   * Per track, counts every chunk the encoder produced (0, 1, 2 …), sent or not: a jump shows a
+   * chunk was dropped on the way. Optional (a studio before this field sends none).
+   */
+  seq: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER))),
 });
 export type ChunkMessage = v.InferOutput<typeof ChunkMessage>;
 
@@ -214,3 +219,23 @@ export type StreamEndedMessage = v.InferOutput<typeof StreamEndedMessage>;
 
 export const ViewerMessage = v.variant('type', [ChunkMessage, StreamConfigMessage, LiveMessage, SkippedMessage, StreamEndedMessage, ErrorMessage]);
 export type ViewerMessage = v.InferOutput<typeof ViewerMessage>;
+
+// ── real-time viewer → relay (/ws/watch/<id>) ─────────────────────────────────
+
+/**
+ * The viewer's progress, at most {@link LIMITS.maxViewerReportsPerSecond} a second (the player
+ * sends one every 250 ms): the timestamp of the newest video chunk it has taken off its socket.
+ * The relay measures each viewer's backlog in media time from it (what it sent minus what the
+ * viewer has), which counts the bytes in kernel buffers too, and skips a viewer that falls behind
+ * to the next keyframe. `keyframe: true` asks for one (the player is waiting to resync); the relay
+ * passes at most one such request a second on to the publisher.
+ */
+export const ViewerReportMessage = v.strictObject({
+  type: v.literal('viewer-report'),
+  receivedTs: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER)),
+  keyframe: v.optional(v.boolean()),
+});
+export type ViewerReportMessage = v.InferOutput<typeof ViewerReportMessage>;
+
+export const ViewerClientMessage = v.variant('type', [ViewerReportMessage]);
+export type ViewerClientMessage = v.InferOutput<typeof ViewerClientMessage>;

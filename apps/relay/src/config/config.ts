@@ -78,6 +78,12 @@ export interface RelayConfig {
    * you run is in front; otherwise anyone could claim any address). Env TABCAST_TRUST_PROXY=1. Default off.
    */
   trustProxy: boolean;
+  /**
+   * How far behind the stream a real-time viewer may fall, in media time, before it skips to the
+   * next keyframe (measured from the viewer's reports, kernel buffers included; for a viewer that
+   * does not report, its unsent bytes at the stream's bitrate). Env TABCAST_VIEWER_MAX_LAG_MS. Default 1000.
+   */
+  viewerMaxLagMs: number;
   /** Key for destination stream keys stored on the relay (32 bytes, hex or base64). Env TABCAST_SECRET. Default: <dataDir>/secret.key, made on first use. */
   secret: string | null;
 }
@@ -114,6 +120,7 @@ export const RELAY_DEFAULTS = Object.freeze({
   destinationRetryDelayMs: 2_000,
   secret: null,
   trustProxy: false,
+  viewerMaxLagMs: 1_000,
 } as const satisfies Omit<RelayConfig, 'publicUrl'>);
 
 export class ConfigError extends Error {
@@ -165,6 +172,7 @@ export function resolveConfig(overrides: Partial<RelayConfig> = {}, env: NodeJS.
     destinationRetryAttempts: int(env, 'TABCAST_DESTINATION_RETRY_ATTEMPTS', RELAY_DEFAULTS.destinationRetryAttempts, 0, 1000),
     destinationRetryDelayMs: int(env, 'TABCAST_DESTINATION_RETRY_DELAY_MS', RELAY_DEFAULTS.destinationRetryDelayMs, 100, 600_000),
     secret: env.TABCAST_SECRET || null,
+    viewerMaxLagMs: int(env, 'TABCAST_VIEWER_MAX_LAG_MS', RELAY_DEFAULTS.viewerMaxLagMs, 200, 60_000),
     trustProxy: env.TABCAST_TRUST_PROXY === '1' || env.TABCAST_TRUST_PROXY === 'true',
     ...overrides,
   };

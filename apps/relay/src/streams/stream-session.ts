@@ -18,7 +18,7 @@ import { RateMeter } from '../util/rate-meter.ts';
 import { FfmpegRun } from '../outputs/ffmpeg-run.ts';
 import { OutputRunner, sameVideoConfig, type RunFactory } from '../outputs/output-runner.ts';
 import { Destinations, type ResolvedDestination } from '../outputs/destinations.ts';
-import { FanOut } from '../outputs/fan-out.ts';
+import { FAN_OUT_DEFAULTS, FanOut } from '../outputs/fan-out.ts';
 import { hlsRestartPolicy } from '../outputs/restart-policy.ts';
 import { saveStream, type PersistedStream } from './stream-store.ts';
 
@@ -88,7 +88,7 @@ export class StreamSession {
     restored?: PersistedStream,
   ) {
     this.hls = this.createHlsRunner();
-    this.fanOut = new FanOut(deps.log.child({ output: 'real-time' }));
+    this.fanOut = new FanOut(deps.log.child({ output: 'real-time' }), { ...FAN_OUT_DEFAULTS, maxViewerLagMs: deps.config.viewerMaxLagMs }, (reason) => this.requestKeyframe(reason));
     this.destinations = new Destinations({
       config: deps.config,
       log: deps.log,
@@ -327,7 +327,7 @@ export class StreamSession {
     };
     const audioConfig = this.hasAudio ? this.audioConfig : null;
     if (msg.config && this.videoConfig && (!this.hasAudio || this.audioConfig)) this.fanOut.setConfig(this.videoConfig, audioConfig);
-    this.fanOut.chunk(raw, msg.track, msg.key);
+    this.fanOut.chunk(raw, msg.track, msg.key, msg.timestampUs);
     this.destinations.push(chunk, this.videoConfig!, audioConfig);
     const result = this.hls.push(chunk, this.videoConfig!, audioConfig);
     if (result === 'dropped-backlog') {
