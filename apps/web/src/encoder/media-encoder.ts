@@ -7,7 +7,7 @@
 import { bytesEqual, type AudioConfig, type ChunkMessage, type VideoConfig } from '@tabcast/shared';
 import { AudioTimeline } from '../media/audio-timeline.ts';
 import { TrackClock } from './track-clock.ts';
-import type { EncoderStats } from './worker-api.ts';
+import type { DropReason, EncoderStats } from './worker-api.ts';
 
 export interface ChunkSink {
   /** False when the chunk could not go out (socket not live or its buffer is full). */
@@ -28,6 +28,18 @@ export interface MediaEncoderOptions {
 
 /** Frames waiting inside the encoder before new ones are dropped. */
 const MAX_VIDEO_ENCODE_QUEUE = 3;
+/**
+ * A frame that reaches the encoder this much later after capture than the best of the last
+ * {@link CAPTURE_LAG_WINDOW_US} is dropped: a backlog never builds before the encoder, so capture
+ * timestamps never fall behind the wall clock.
+ */
+const MAX_CAPTURE_LAG_US = 150_000;
+const CAPTURE_LAG_WINDOW_US = 10_000_000;
+/**
+ * Frame rates the studio steps down through when the encoder cannot keep up (frames are then
+ * dropped evenly, not in bursts), and back up when it can again.
+ */
+export const FPS_STEPS = [30, 24, 20, 15, 10] as const;
 const MAX_AUDIO_ENCODE_QUEUE = 20;
 /** A still screen sends no frames; repeat the last one after this long so players never stall. */
 const STILL_FRAME_REPEAT_MS = 500;
@@ -82,13 +94,26 @@ export class MediaEncoder {
   private lastFrame: VideoFrame | null = null;
   private lastFrameAtMs = 0;
   private stillTimer: ReturnType<typeof setInterval> | null = null;
-  private window = { frames: 0, bytes: 0, encodeMs: 0 };
+  private window = { frames: 0, bytes: 0, encodeMs: 0, busyDrops: 0 };
   private totals = { framesEncoded: 0, framesDropped: 0 };
+  /** Frames dropped before encoding, by reason, since start. */
+  private drops: Record<DropReason, number> = { 'encoder-busy': 0, socket: 0, 'capture-late': 0, paced: 0 };
+  /** The frame rate the studio currently sends at most (lowered when the encoder cannot keep up). */
+  fpsLimit: number;
+  private calmSeconds = 0;
+  /** Timestamp of the last frame offered, and the frames earned but not yet sent (see encodeVideo). */
+  private lastAcceptedTs = -Infinity;
+  private paceCredit = 0;
+  /** A video chunk could not be sent: nothing more until the next keyframe (never half a GOP). */
+  private videoGap = false;
+  private seq = { video: 0, audio: 0 };
+  private captureLagBuckets: { start: number; min: number }[] = [];
   private lastStats: EncoderStats;
   codec = '';
 
   constructor(private o: MediaEncoderOptions, private sink: ChunkSink, private onError: (err: Error) => void) {
-    this.lastStats = { fps: 0, bitrate: 0, encodeMsAvg: 0, framesEncoded: 0, framesDropped: 0, bufferedBytes: 0, codec: '' };
+    this.fpsLimit = o.frameRate;
+    this.lastStats = { fps: 0, bitrate: 0, encodeMsAvg: 0, framesEncoded: 0, framesDropped: 0, bufferedBytes: 0, codec: '', captureLagMs: 0, drops: { 'encoder-busy': 0, socket: 0, 'capture-late': 0, paced: 0 }, fpsLimit: o.frameRate, atMs: 0 };
   }
 
   private activeConfig: VideoEncoderConfig | null = null;
@@ -140,8 +165,39 @@ export class MediaEncoder {
     this.sendConfig = { video: true, audio: true };
   }
 
+  private captureLagUs = 0;
+
+  /** How much later than the best of the last 10 s this frame reached the encoder, µs. */
+  private captureLag(ts: number, now: number): number {
+    const lag = now - ts;
+    let b = this.captureLagBuckets.at(-1);
+    if (!b || now - b.start >= 1_000_000) this.captureLagBuckets.push((b = { start: now, min: lag }));
+    else if (lag < b.min) b.min = lag;
+    while (now - this.captureLagBuckets[0]!.start > CAPTURE_LAG_WINDOW_US) this.captureLagBuckets.shift();
+    let min = Infinity;
+    for (const x of this.captureLagBuckets) if (x.min < min) min = x.min;
+    return lag - min;
+  }
+
+  private drop(frame: VideoFrame, reason: DropReason): void {
+    this.totals.framesDropped++;
+    this.drops[reason]++;
+    if (reason === 'encoder-busy') this.window.busyDrops++;
+    frame.close();
+  }
+
   encodeVideo(frame: VideoFrame): void {
     if (this.error || !this.video) return frame.close();
+    // Capture timestamps share the clock of performance.now() (a fixed origin apart).
+    this.captureLagUs = this.captureLag(frame.timestamp, performance.now() * 1000);
+    if (this.captureLagUs > MAX_CAPTURE_LAG_US) return this.drop(frame, 'capture-late');
+    // Even pacing at the current limit: each frame earns its share of a frame; one is sent per whole
+    // frame earned (a 60 Hz source at 30 fps sends every other frame; an irregular 30 Hz one, all).
+    const earned = this.lastAcceptedTs === -Infinity ? 1 : ((frame.timestamp - this.lastAcceptedTs) * this.fpsLimit) / 1e6;
+    this.lastAcceptedTs = frame.timestamp;
+    this.paceCredit = Math.min(2, this.paceCredit + Math.max(0, earned));
+    if (this.paceCredit < 0.9) return this.drop(frame, 'paced');
+    this.paceCredit -= 1;
     this.lastFrame?.close();
     this.lastFrame = frame.clone();
     this.lastFrameAtMs = performance.now();
@@ -153,12 +209,11 @@ export class MediaEncoder {
     const now = performance.now();
     // Behind: drop the raw frame (never an encoded one, which would break the GOP) and ask for a
     // keyframe so the stream recovers cleanly once there is room again.
-    if (video.encodeQueueSize >= MAX_VIDEO_ENCODE_QUEUE || !this.sink.canSend) {
-      this.totals.framesDropped++;
-      if (!this.sink.canSend) this.keyRequested = true;
-      frame.close();
-      return;
+    if (!this.sink.canSend) {
+      this.keyRequested = true;
+      return this.drop(frame, 'socket');
     }
+    if (video.encodeQueueSize >= MAX_VIDEO_ENCODE_QUEUE) return this.drop(frame, 'encoder-busy');
     let ts = this.clocks.video.map(frame.timestamp, Math.round((now - this.startMs) * 1000));
     if (ts <= this.lastVideoTs) {
       // Repeated still frames and real ones can meet, and a re-anchored clock can step back;
@@ -233,9 +288,12 @@ export class MediaEncoder {
     const data = new Uint8Array(chunk.byteLength);
     chunk.copyTo(data);
     const key = chunk.type === 'key';
-    // After a reconnect the relay resumes only at a keyframe that carries its config.
-    if (this.sendConfig.video && !key) return;
+    const seq = this.seq.video++;
+    // After a reconnect the relay resumes only at a keyframe that carries its config; after a chunk
+    // that could not be sent, the frames that depend on it are useless until the next keyframe.
+    if ((this.sendConfig.video || this.videoGap) && !key) return;
     const sent = this.sink.send({
+      seq,
       type: 'chunk',
       track: 'video',
       timestampUs: chunk.timestamp,
@@ -247,10 +305,12 @@ export class MediaEncoder {
     });
     if (sent) {
       if (key) this.sendConfig.video = false;
+      this.videoGap = false;
       this.window.frames++;
       this.window.bytes += data.byteLength;
       this.totals.framesEncoded++;
     } else {
+      this.videoGap = true;
       this.keyRequested = true;
     }
   }
@@ -268,6 +328,7 @@ export class MediaEncoder {
       };
     }
     if (!this.audioConfig) return;
+    const seq = this.seq.audio++;
     const data = new Uint8Array(chunk.byteLength);
     chunk.copyTo(data);
     if (ts === null) return;
@@ -275,6 +336,7 @@ export class MediaEncoder {
     if (ts <= this.lastAudioTs) return;
     this.lastAudioTs = ts;
     const sent = this.sink.send({
+      seq,
       type: 'chunk',
       track: 'audio',
       timestampUs: ts,
@@ -289,8 +351,31 @@ export class MediaEncoder {
     }
   }
 
+  /**
+   * Once a second: steps the frame rate down when the encoder turned frames away (it cannot keep
+   * up; fewer frames, evenly spaced, beat bursts of drops), and back up after 5 calm seconds with
+   * encode time to spare.
+   */
+  private adaptFrameRate(): void {
+    const w = this.window;
+    const i = FPS_STEPS.findIndex((f) => f <= this.fpsLimit);
+    if (w.busyDrops >= 2 && i < FPS_STEPS.length - 1) {
+      this.fpsLimit = Math.min(this.o.frameRate, FPS_STEPS[i + 1]!);
+      this.calmSeconds = 0;
+      return;
+    }
+    const avgMs = w.frames ? w.encodeMs / w.frames : 0;
+    this.calmSeconds = w.busyDrops === 0 ? this.calmSeconds + 1 : 0;
+    const up = i > 0 ? Math.min(this.o.frameRate, FPS_STEPS[i - 1]!) : this.o.frameRate;
+    if (this.fpsLimit < this.o.frameRate && this.calmSeconds >= 5 && avgMs < 600 / up) {
+      this.fpsLimit = up;
+      this.calmSeconds = 0;
+    }
+  }
+
   /** Per-second figures; call once a second. */
   takeStats(): EncoderStats {
+    this.adaptFrameRate();
     const w = this.window;
     this.lastStats = {
       fps: w.frames,
@@ -300,8 +385,12 @@ export class MediaEncoder {
       framesDropped: this.totals.framesDropped,
       bufferedBytes: this.sink.bufferedAmount,
       codec: this.codec,
+      captureLagMs: Math.round(this.captureLagUs / 1000),
+      drops: { ...this.drops },
+      fpsLimit: this.fpsLimit,
+      atMs: Date.now(),
     };
-    this.window = { frames: 0, bytes: 0, encodeMs: 0 };
+    this.window = { frames: 0, bytes: 0, encodeMs: 0, busyDrops: 0 };
     return this.lastStats;
   }
 

@@ -10,6 +10,8 @@ import type { EncoderStats, PublishOptions, PublishState, PublishStatus } from '
 
 /** Socket buffer above which chunks are refused: about 1.5 s of 2.5 Mbps video. */
 const MAX_BUFFERED_BYTES = 512 * 1024;
+/** The same bound in time: the oldest unsent chunk may wait this long before chunks are dropped. */
+const MAX_SOCKET_BACKLOG_MS = 500;
 /** Congestion never pushes video below this, bits/s. */
 const MIN_VIDEO_BITRATE = 300_000;
 
@@ -24,10 +26,11 @@ export class Publisher {
 
   constructor(private o: PublishOptions, private report: (s: PublishStatus) => void) {
     this.destinations = o.destinations;
-    const emptyStats: EncoderStats = { fps: 0, bitrate: 0, encodeMsAvg: 0, framesEncoded: 0, framesDropped: 0, bufferedBytes: 0, codec: '' };
+    this.lastFpsLimit = o.preset.frameRate;
+    const emptyStats: EncoderStats = { fps: 0, bitrate: 0, encodeMsAvg: 0, framesEncoded: 0, framesDropped: 0, bufferedBytes: 0, codec: '', captureLagMs: 0, drops: { 'encoder-busy': 0, socket: 0, 'capture-late': 0, paced: 0 }, fpsLimit: o.preset.frameRate, atMs: 0 };
     this.status = { state: 'idle', streamId: null, watchUrl: null, hlsUrl: null, attempt: 0, maxAttempts: o.reconnect.attempts, error: null, notice: null, stats: emptyStats, destinations: [] };
     this.client = new PublishClient(
-      { url: o.relayUrl, key: o.streamKey, audio: o.audio, reconnect: o.reconnect, maxBufferedBytes: MAX_BUFFERED_BYTES },
+      { url: o.relayUrl, key: o.streamKey, audio: o.audio, reconnect: o.reconnect, maxBufferedBytes: MAX_BUFFERED_BYTES, maxBacklogMs: MAX_SOCKET_BACKLOG_MS },
       {
         state: (state, { attempt, error }) => {
           if (state === 'error' && error) this.fatal(error);
@@ -75,7 +78,7 @@ export class Publisher {
     this.client.connect();
     void this.pump(video, (f) => this.encoder.encodeVideo(f as VideoFrame));
     if (audio) void this.pump(audio, (d) => this.encoder.encodeAudio(d as AudioData));
-    this.statsTimer = setInterval(() => this.update({ stats: this.encoder.takeStats() }), 1000);
+    this.statsTimer = setInterval(() => this.tickStats(), 1000);
   }
 
   private async pump(stream: ReadableStream<VideoFrame | AudioData>, encode: (x: VideoFrame | AudioData) => void): Promise<void> {
@@ -94,6 +97,21 @@ export class Publisher {
     } catch (err) {
       if (!this.stopping) this.fatal({ code: 'capture-failed', message: `The captured source stopped: ${(err as Error).message}`, fatal: true });
     }
+  }
+
+  private lastFpsLimit: number;
+
+  private tickStats(): void {
+    const stats = this.encoder.takeStats();
+    const patch: Partial<PublishStatus> = { stats };
+    if (stats.fpsLimit !== this.lastFpsLimit) {
+      patch.notice =
+        stats.fpsLimit < this.o.preset.frameRate
+          ? `Sending ${stats.fpsLimit} fps instead of ${this.o.preset.frameRate}: this computer cannot encode fast enough right now (frames are dropped evenly; close other heavy tabs or pick a smaller quality).`
+          : `Back to ${stats.fpsLimit} fps.`;
+      this.lastFpsLimit = stats.fpsLimit;
+    }
+    this.update(patch);
   }
 
   setDestinations(destinations: DestinationSpec[]): void {

@@ -42,7 +42,22 @@ export interface EncoderStats {
   /** Bytes waiting in the socket. */
   bufferedBytes: number;
   codec: string;
+  /** How much later after capture the newest frame reached the encoder than the best of the last 10 s, ms. */
+  captureLagMs: number;
+  /** Frames dropped before encoding, by reason, since start (they add up to framesDropped). */
+  drops: Record<DropReason, number>;
+  /** When these figures were taken (Date.now()). */
+  atMs: number;
+  /** The frame rate the studio sends at most right now: the preset's, or lower while the encoder cannot keep up. */
+  fpsLimit: number;
 }
+
+/**
+ * Why a frame was not encoded: 'encoder-busy' (the encoder still had 3 frames queued),
+ * 'socket' (the link to the relay was behind or down), 'capture-late' (it reached the encoder
+ * more than 150 ms late: dropped so no backlog builds), 'paced' (above the current frame-rate limit).
+ */
+export type DropReason = 'encoder-busy' | 'socket' | 'capture-late' | 'paced';
 
 export interface PublishStatus {
   state: PublishState;

@@ -28,6 +28,11 @@ export interface PublishClientOptions {
   reconnect: ReconnectPolicy;
   /** Above this many buffered bytes, chunks are refused (the encoder drops and asks for a keyframe). */
   maxBufferedBytes: number;
+  /**
+   * The same bound in time: once the oldest unsent message has waited this long, chunks are
+   * refused. At a screen share's 0.5 Mbps the byte bound alone would allow 8 s of backlog.
+   */
+  maxBacklogMs: number;
 }
 
 export interface PublishClientEvents {
@@ -69,9 +74,29 @@ export class PublishClient {
     return this.ws?.bufferedAmount ?? 0;
   }
 
-  /** True when a chunk sent now would go out (live and the socket buffer has room). */
+  /** Messages handed to the socket: where each ends in the byte count, and when it was queued. */
+  private queued: { endBytes: number; atMs: number }[] = [];
+  private queuedBytes = 0;
+
+  /** How long the oldest message still unsent has waited, ms (0 when nothing waits). */
+  get backlogMs(): number {
+    if (!this.ws) return 0;
+    const sentUpTo = this.queuedBytes - this.ws.bufferedAmount;
+    while (this.queued.length && this.queued[0]!.endBytes <= sentUpTo) this.queued.shift();
+    return this.queued.length ? performance.now() - this.queued[0]!.atMs : 0;
+  }
+
+  /** True when a chunk sent now would go out (live, and the socket buffer has room in bytes and in time). */
   get canSend(): boolean {
-    return this.state === 'live' && this.ws !== null && this.ws.bufferedAmount < this.o.maxBufferedBytes;
+    return this.state === 'live' && this.ws !== null && this.ws.bufferedAmount < this.o.maxBufferedBytes && this.backlogMs < this.o.maxBacklogMs;
+  }
+
+  private write(bytes: Uint8Array): void {
+    this.ws!.send(bytes);
+    this.queuedBytes += bytes.byteLength;
+    this.queued.push({ endBytes: this.queuedBytes, atMs: performance.now() });
+    // Bounded: with the byte bound in force this holds a few hundred entries at most.
+    if (this.queued.length > 10_000) this.queued.shift();
   }
 
   connect(): void {
@@ -80,12 +105,12 @@ export class PublishClient {
 
   /** Sends a control message if live (dropped otherwise: the caller re-sends on welcome). */
   sendControl(message: DestinationsMessage): void {
-    if (this.state === 'live' && this.ws) this.ws.send(encodeMessage(message));
+    if (this.state === 'live' && this.ws) this.write(encodeMessage(message));
   }
 
   send(chunk: ChunkMessage): boolean {
     if (!this.canSend) return false;
-    this.ws!.send(encodeMessage(chunk));
+    this.write(encodeMessage(chunk));
     return true;
   }
 
@@ -100,7 +125,7 @@ export class PublishClient {
     }
     this.setState('stopping');
     const ended = new Promise<void>((resolve) => (this.endedResolve = resolve));
-    ws.send(encodeMessage({ type: 'stop' }));
+    this.write(encodeMessage({ type: 'stop' }));
     await Promise.race([ended, new Promise((r) => setTimeout(r, timeoutMs))]);
     ws.close(1000);
     this.setState('stopped');
@@ -110,8 +135,10 @@ export class PublishClient {
     const ws = new WebSocket(this.o.url);
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
+    this.queued = [];
+    this.queuedBytes = 0;
     ws.onopen = () => {
-      ws.send(
+      this.write(
         encodeMessage({
           type: 'hello',
           version: PROTOCOL_VERSION,
