@@ -2,6 +2,7 @@
  * Reads the test pattern's timecode back from a playing <video> and reports glass-to-glass latency
  * (now − the wall-clock time drawn into the source). Samples a few times a second, not every frame.
  */
+import { recordLatency } from '../latency/latency-log.ts';
 import { readTimecode, timecodeBandHeight } from '../timecode/timecode.ts';
 
 export function watchTimecode(video: HTMLVideoElement, onLatency: (ms: number | null) => void, intervalMs = 250): () => void {
@@ -19,6 +20,7 @@ export function watchTimecode(video: HTMLVideoElement, onLatency: (ms: number | 
     const pixels = ctx.getImageData(0, 0, w, 1).data;
     const now = Date.now();
     const ts = readTimecode(pixels, w, 0, now);
+    if (ts !== null) recordLatency(now - ts, now);
     onLatency(ts === null ? null : now - ts);
   }, intervalMs);
   return () => clearInterval(timer);

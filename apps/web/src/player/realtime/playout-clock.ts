@@ -10,8 +10,14 @@
  */
 const WINDOW_US = 2_000_000;
 const MIN_DELAY_US = 20_000;
-/** The most delay the jitter buffer takes on (less when the player's frame queue holds less: see maxDelayUs). */
-export const MAX_DELAY_US = 500_000;
+/**
+ * The most delay the jitter buffer takes on (less when the player's frame queue holds less: see
+ * maxDelayUs). Real time is the point of this player: past 120 ms a late frame is shown late (or
+ * dropped for a newer one) rather than everyone waiting for it. Measured through tab capture on
+ * 2 cores (docs/performance.md), a 500 ms cap let the spread of a busy machine's scheduling hold
+ * the picture 100–300 ms behind for no smoother a picture.
+ */
+export const MAX_DELAY_US = 120_000;
 const MARGIN_US = 15_000;
 const JITTER_PERCENTILE = 90;
 /** After a join the first live chunks still arrive in a burst behind the replay: not jitter. */

@@ -4,11 +4,19 @@
  * on an OffscreenCanvas, PCM posted to an AudioWorklet. Frames are closed as soon as they are
  * drawn or dropped. Reports stats twice a second.
  */
-import { bytesEqual, decodeViewerMessage, type AudioConfig, type ChunkMessage, type VideoConfig, type ViewerMessage } from '@tabcast/shared';
+import { bytesEqual, decodeViewerMessage, encodeMessage, type AudioConfig, type ChunkMessage, type VideoConfig, type ViewerMessage } from '@tabcast/shared';
 import { AudioTimeline } from '../../media/audio-timeline.ts';
 import { readTimecode, timecodeBandHeight } from '../../timecode/timecode.ts';
 import type { WorkletReport } from './pcm-worklet.ts';
+import { LagMonitor } from './lag-monitor.ts';
 import { MAX_DELAY_US, PlayoutClock } from './playout-clock.ts';
+
+/**
+ * Why the player discarded chunks to stay live: 'behind' (they arrived more than 400 ms behind
+ * live: a backlog in the socket or the network), 'decoder' (the decoder was over 500 ms behind what
+ * arrived), 'relay' (the relay skipped this viewer to the next keyframe).
+ */
+export type ShedReason = 'behind' | 'decoder' | 'relay';
 
 export type RealtimeState = 'connecting' | 'playing' | 'waiting' | 'ended' | 'fallback' | 'error';
 
@@ -40,6 +48,23 @@ export interface RealtimeStats {
   audioUnderruns: number;
   audio: boolean;
   skips: number;
+  /** From a chunk's arrival to its frame being drawn, ms (the newest drawn frame). */
+  arrivalToDrawMs: number;
+  /** Chunks waiting in the decoder, and decoded frames waiting for their time. */
+  decodeQueue: number;
+  frameQueue: number;
+  /** Where the player is after a join: replaying the cached GOP, catching up, or live. */
+  phase: 'replay' | 'catch-up' | 'live';
+  /** How far behind live the newest chunk arrived (see LagMonitor), ms. */
+  behindMs: number;
+  /** Chunks not decoded to stay live, by why, since start; and how often the player resynced. */
+  shed: Record<ShedReason, number>;
+  resyncs: number;
+  /** Frames drawn since the player started, as of `atMs` (Date.now()). */
+  framesDrawn: number;
+  atMs: number;
+  /** Timecode reads since the last report: [wall-clock ms, latency ms] pairs (every drawn frame). */
+  latencySamples: [number, number][];
 }
 
 /** Chunks waiting to decode at most, once caught up after a join. */
@@ -57,6 +82,28 @@ const LIVE_MARKER_WAIT_MS = 3_000;
 /** Decoded frames waiting for their time; beyond this the oldest go (the decoder's pool is small). */
 const MAX_QUEUED_FRAMES = 15;
 const TICK_MS = 4;
+/**
+ * Chunks arriving this far behind live for {@link SHED_AFTER_US} start a resync: discard to the next
+ * fresh keyframe. Shorter spells are caught up by decoding on (the display drops what is late),
+ * which costs no freeze; {@link SHED_AT_ONCE_US} behind resyncs at once.
+ */
+const SHED_BEHIND_US = 400_000;
+const SHED_AFTER_US = 1_500_000;
+const SHED_AT_ONCE_US = 1_000_000;
+/** Catching up through the replay may take this long; a decoder still behind then resyncs to a fresh keyframe. */
+const MAX_CATCH_UP_US = 1_000_000;
+/** The decoder check starts this long after going live (the join's catch-up is over by then). */
+const DECODER_CHECK_AFTER_US = 2_000_000;
+/** A keyframe ends the resync once chunks arrive within this of live again. */
+const RESUME_BEHIND_US = 150_000;
+/** Still behind after discarding this long: the stream's clock moved, not a backlog; take it as live. */
+const REBASE_AFTER_US = 1_000_000;
+/** The decoder this far behind the newest arrival (media time) starts a resync. */
+const MAX_DECODE_BACKLOG_US = 500_000;
+/** How often the player tells the relay how far it has got (its budget is counted from these). */
+const REPORT_INTERVAL_MS = 250;
+/** Keyframe requests at most this often (the relay passes on one a second per stream). */
+const KEYFRAME_REQUEST_INTERVAL_MS = 1_000;
 
 export class RealtimePlayer {
   private ws: WebSocket | null = null;
@@ -85,15 +132,27 @@ export class RealtimePlayer {
   private timers: ReturnType<typeof setInterval>[] = [];
   private openedAt = 0;
   private newestTs = 0;
+  /** Arrival time (µs) of recent video chunks by timestamp. */
+  private arrivals = new Map<number, number>();
   private w = { drawn: 0, bytes: 0 };
-  private stats: RealtimeStats = { state: 'connecting', message: null, fps: 0, droppedFrames: 0, lateFrames: 0, bitrate: 0, latencyMs: null, bufferMs: 0, firstFrameMs: null, avSyncMs: null, audioBufferMs: null, audioUnderruns: 0, audio: false, skips: 0 };
-  private lastTimecodeRead = 0;
+  private stats: RealtimeStats = { state: 'connecting', message: null, fps: 0, droppedFrames: 0, lateFrames: 0, bitrate: 0, latencyMs: null, bufferMs: 0, firstFrameMs: null, avSyncMs: null, audioBufferMs: null, audioUnderruns: 0, audio: false, skips: 0, phase: 'replay', framesDrawn: 0, atMs: 0, latencySamples: [], arrivalToDrawMs: 0, decodeQueue: 0, frameQueue: 0, behindMs: 0, shed: { behind: 0, decoder: 0, relay: 0 }, resyncs: 0 };
   /** Glass-to-glass latency of recently drawn frames (wall-clock ms), for pairing with beeps. */
   private recentLatency: { atMs: number; latencyMs: number }[] = [];
   /** The page's audio output: context time ↔ wall clock (see audioTiming). */
   private audioOutput: { contextTime: number; epochMs: number } | null = null;
   private stopped = false;
   private reconnects = 0;
+  private lag = new LagMonitor();
+  /** Discarding to the next fresh keyframe to get back to live (see resync). */
+  private resyncing: { reason: ShedReason; sinceUs: number } | null = null;
+  /** Newest video timestamp taken off the socket, and newest decoded (µs). */
+  private receivedTs = 0;
+  private decodedTs = 0;
+  private lastKeyframeRequestAt = 0;
+  /** When chunks started arriving more than SHED_BEHIND_US behind (null: they are not), and when live began (µs). */
+  private behindSinceUs: number | null = null;
+  private liveSinceUs: number | null = null;
+  private catchUpSinceUs: number | null = null;
 
   constructor(private url: string, private canvas: OffscreenCanvas, private onStats: (s: RealtimeStats) => void) {
     this.ctx = canvas.getContext('2d', { alpha: false, willReadFrequently: true })!;
@@ -104,6 +163,42 @@ export class RealtimePlayer {
     this.timers.push(setInterval(() => this.tick(), TICK_MS));
     this.timers.push(setInterval(() => this.retarget(), 250));
     this.timers.push(setInterval(() => this.report(), 500));
+    this.timers.push(setInterval(() => this.sendReport(), REPORT_INTERVAL_MS));
+  }
+
+  /**
+   * Tells the relay the newest chunk taken off the socket (its time budget for this viewer), and
+   * asks for a keyframe while the player waits for one to resync.
+   */
+  private sendReport(): void {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN || !this.receivedTs) return;
+    const now = performance.now();
+    const wantKey = this.started && this.phase === 'live' && (this.waitingForKey || this.resyncing !== null) && now - this.lastKeyframeRequestAt >= KEYFRAME_REQUEST_INTERVAL_MS;
+    if (wantKey) this.lastKeyframeRequestAt = now;
+    ws.send(encodeMessage({ type: 'viewer-report', receivedTs: Math.round(this.receivedTs), ...(wantKey ? { keyframe: true } : {}) }));
+  }
+
+  /**
+   * Behind live: stop decoding what is late (discarding a chunk costs nothing, decoding it costs a
+   * frame's CPU), drop the decoder's backlog and the frames waiting, and wait for a fresh keyframe,
+   * asking the relay for one.
+   */
+  private resync(reason: ShedReason, nowUs: number): void {
+    this.resyncing = { reason, sinceUs: nowUs };
+    this.stats.resyncs++;
+    this.waitingForKey = true;
+    if (this.video?.state === 'configured' && this.videoConfig) {
+      this.stats.shed[reason] += this.video.decodeQueueSize;
+      this.video.reset();
+      const c = this.videoConfig;
+      this.video.configure({ codec: c.codec, codedWidth: c.codedWidth, codedHeight: c.codedHeight, description: c.description, optimizeForLatency: true });
+    }
+    this.stats.shed[reason] += this.frames.length;
+    this.frames.forEach((f) => f.close());
+    this.frames = [];
+    this.audioGap();
+    this.sendReport();
   }
 
   /** Plays audio through an AudioWorklet whose port this is. */
@@ -185,6 +280,13 @@ export class RealtimePlayer {
       this.frames = [];
       this.newestTs = 0;
       this.reconnects = 0;
+      this.lag = new LagMonitor();
+      this.resyncing = null;
+      this.behindSinceUs = null;
+      this.liveSinceUs = null;
+      this.catchUpSinceUs = null;
+      this.receivedTs = 0;
+      this.decodedTs = 0;
     };
     ws.onmessage = (ev) => {
       const bytes = new Uint8Array(ev.data as ArrayBuffer);
@@ -221,8 +323,10 @@ export class RealtimePlayer {
       case 'skipped':
         // The relay dropped what did not fit, audio included: a planned gap, not jitter.
         this.stats.skips++;
+        this.stats.shed.relay++;
         this.waitingForKey = true;
         this.audioGap();
+        this.sendReport();
         return;
       case 'stream-ended':
         return this.setState('ended', 'The broadcast has ended.');
@@ -264,7 +368,9 @@ export class RealtimePlayer {
 
   private onChunk(msg: ChunkMessage): void {
     const now = performance.now() * 1000;
+    if (msg.track === 'video' && msg.timestampUs > this.receivedTs) this.receivedTs = msg.timestampUs;
     if (msg.track === 'audio') {
+      if (this.resyncing) return; // behind: its sound is as late as its picture
       if (!this.audioConfig && this.lastAudioConfig && this.videoConfig) this.configure(this.videoConfig, this.lastAudioConfig);
       // The replayed GOP's audio is seconds old: only live audio is played, once the picture started.
       if (this.audio?.state === 'configured' && this.audioPort && this.started && this.phase !== 'replay') {
@@ -275,14 +381,25 @@ export class RealtimePlayer {
     }
     if (msg.config && 'codedWidth' in msg.config) this.configure(msg.config, this.audioConfig);
     if (this.video?.state !== 'configured') return;
+    if (this.phase === 'live' && !this.stayLive(msg, now)) return;
     if (this.waitingForKey) {
       if (!msg.key) return;
       this.waitingForKey = false;
       this.started = true;
     }
-    if (this.phase === 'catch-up' && this.video.decodeQueueSize <= CAUGHT_UP_DECODE_QUEUE) {
-      this.phase = 'live';
-      this.clock.settle(now);
+    if (this.phase === 'catch-up') {
+      this.catchUpSinceUs ??= now;
+      if (this.video.decodeQueueSize <= CAUGHT_UP_DECODE_QUEUE) {
+        this.phase = 'live';
+        this.clock.settle(now);
+      } else if (now - this.catchUpSinceUs > MAX_CATCH_UP_US) {
+        // This device decodes no faster than real time: the replay would keep it behind for good.
+        // Drop it and start from a fresh keyframe (asked for), live.
+        this.phase = 'live';
+        this.clock.settle(now);
+        this.resync('decoder', now);
+        return;
+      }
     }
     // Behind on decoding: drop to the next keyframe rather than queue up.
     if (this.video.decodeQueueSize > (this.phase === 'live' ? MAX_DECODE_QUEUE : MAX_CATCH_UP_DECODE_QUEUE) && !msg.key) {
@@ -295,10 +412,44 @@ export class RealtimePlayer {
       if (this.clock.displayAt(msg.timestampUs) < now) this.stats.lateFrames++;
     }
     this.newestTs = Math.max(this.newestTs, msg.timestampUs);
+    this.arrivals.set(msg.timestampUs, now);
+    if (this.arrivals.size > 300) this.arrivals.delete(this.arrivals.keys().next().value!);
     this.video.decode(new EncodedVideoChunk({ type: msg.key ? 'key' : 'delta', timestamp: msg.timestampUs, duration: msg.durationUs, data: msg.data }));
   }
 
+  /**
+   * Keeps the player live (bounded latency whatever the device can do): false when this chunk is
+   * discarded. Behind by more than {@link SHED_BEHIND_US}, or the decoder more than
+   * {@link MAX_DECODE_BACKLOG_US} behind, it resyncs; the resync ends at a keyframe that arrives
+   * near live again (or, after {@link REBASE_AFTER_US} of discarding, at any keyframe: a backlog
+   * would have been read through by then, so the stream's clock moved and that is live now).
+   */
+  private stayLive(msg: ChunkMessage, now: number): boolean {
+    const behind = this.lag.observe(msg.timestampUs, now);
+    this.stats.behindMs = Math.round(behind / 1000);
+    this.liveSinceUs ??= now;
+    if (behind <= SHED_BEHIND_US) this.behindSinceUs = null;
+    else this.behindSinceUs ??= now;
+    if (!this.resyncing) {
+      if (behind > SHED_AT_ONCE_US || (this.behindSinceUs !== null && now - this.behindSinceUs > SHED_AFTER_US)) this.resync('behind', now);
+      else if (now - this.liveSinceUs > DECODER_CHECK_AFTER_US && this.decodedTs && this.newestTs - this.decodedTs > MAX_DECODE_BACKLOG_US && this.video!.decodeQueueSize > 0) this.resync('decoder', now);
+      else return true;
+    }
+    const r = this.resyncing!;
+    const fresh = behind < RESUME_BEHIND_US;
+    if (msg.key && (fresh || now - r.sinceUs > REBASE_AFTER_US)) {
+      if (!fresh) this.lag.reset();
+      this.resyncing = null;
+      this.behindSinceUs = null;
+      this.decodedTs = 0;
+      return true;
+    }
+    this.stats.shed[r.reason]++;
+    return false;
+  }
+
   private onFrame(frame: VideoFrame): void {
+    if (frame.timestamp > this.decodedTs) this.decodedTs = frame.timestamp;
     const prev = this.frames.at(-1);
     if (prev && frame.timestamp > prev.timestamp) {
       // The schedule may hold no more than the queue does (80 % of it, at this frame rate).
@@ -352,19 +503,22 @@ export class RealtimePlayer {
     }
     if (!due) return;
     this.ctx.drawImage(due, 0, 0, this.canvas.width, this.canvas.height);
+    const arrivedAt = this.arrivals.get(due.timestamp);
+    if (arrivedAt !== undefined) this.stats.arrivalToDrawMs = Math.round((now - arrivedAt) / 1000);
     due.close();
     this.w.drawn++;
+    this.stats.framesDrawn++;
     if (this.stats.firstFrameMs === null) this.stats.firstFrameMs = Math.round(performance.now() - this.openedAt);
     if (this.stats.state !== 'playing') this.setState('playing', null);
-    // Every frame while sound plays (A/V sync pairs a beep with the frame drawn nearest to it).
-    if (this.audioPort || now - this.lastTimecodeRead > 250_000) {
-      this.lastTimecodeRead = now;
+    // Every frame: one row of pixels is cheap, and A/V sync pairs a beep with the frame drawn nearest to it.
+    {
       const y = Math.floor(timecodeBandHeight(this.canvas.height) / 2);
       const row = this.ctx.getImageData(0, y, this.canvas.width, 1).data;
       const nowMs = Date.now();
       const ts = readTimecode(row, this.canvas.width, 0, nowMs);
       this.stats.latencyMs = ts === null ? null : nowMs - ts;
       if (ts !== null) {
+        if (this.stats.latencySamples.length < 200) this.stats.latencySamples.push([nowMs, nowMs - ts]);
         this.recentLatency.push({ atMs: nowMs, latencyMs: nowMs - ts });
         if (this.recentLatency.length > 60) this.recentLatency.shift();
       }
@@ -373,9 +527,10 @@ export class RealtimePlayer {
 
   private report(): void {
     const now = performance.now() * 1000;
-    this.stats = { ...this.stats, fps: this.w.drawn * 2, bitrate: this.w.bytes * 16, bufferMs: Math.round(this.clock.bufferMs(now, this.newestTs)) };
+    this.stats = { ...this.stats, phase: this.phase, atMs: Date.now(), fps: this.w.drawn * 2, bitrate: this.w.bytes * 16, bufferMs: Math.round(this.clock.bufferMs(now, this.newestTs)), decodeQueue: this.video?.decodeQueueSize ?? 0, frameQueue: this.frames.length };
     this.w = { drawn: 0, bytes: 0 };
     this.onStats(this.stats);
+    this.stats.latencySamples = [];
   }
 
   private setState(state: RealtimeState, message: string | null): void {
