@@ -62,8 +62,17 @@ step('end-to-end: headless Chromium', () => {
   const status = run('pnpm', ['exec', 'playwright', 'test']);
   const file = path.join(results, 'e2e.json');
   if (fs.existsSync(file)) {
-    const stats = JSON.parse(fs.readFileSync(file, 'utf8')).stats ?? {};
+    const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const stats = report.stats ?? {};
     passed += (stats.expected ?? 0) + (stats.flaky ?? 0);
+    // A test that passed only on its retry is a flake to fix, not a pass to forget: name it.
+    const flaky = [];
+    const walk = (suite) => {
+      for (const spec of suite.specs ?? []) if (spec.tests?.some((t) => t.status === 'flaky')) flaky.push(`${spec.file}: ${spec.title}`);
+      (suite.suites ?? []).forEach(walk);
+    };
+    (report.suites ?? []).forEach(walk);
+    if (flaky.length) console.log(`\nNote: passed only on retry (flaky): ${flaky.join('; ')}`);
     failed += stats.unexpected ?? 0;
   } else if (status !== 0) failed++;
   return status === 0;

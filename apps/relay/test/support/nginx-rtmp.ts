@@ -29,10 +29,11 @@ export async function startRtmpServer(port: number): Promise<RtmpServer> {
   fs.mkdirSync(recordDir, { recursive: true, mode: 0o777 });
   fs.chmodSync(recordDir, 0o777); // workers may run as another user
   const conf = path.join(dir, 'nginx.conf');
+  const asRoot = process.getuid?.() === 0;
   fs.writeFileSync(
     conf,
     `load_module ${RTMP_MODULE};
-worker_processes 1;
+${asRoot ? '# Started as root, nginx would run its workers as nobody, who cannot reach rec/ in a private\n# checkout (a clone under /root, or a mktemp -d folder): keep them as the user who started it.\nuser root;\n' : ''}worker_processes 1;
 daemon off;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log info;
