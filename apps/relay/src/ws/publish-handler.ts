@@ -140,7 +140,7 @@ export function handlePublisher(ws: WebSocket, remote: string, address: string, 
     session?.detach(link);
     state = 'closed';
   });
-  ws.on('error', (err) => log.warn('publish socket error', { error: err.message }));
+  // Socket errors are logged (throttled) by server.ts for every socket.
 
   async function authenticate(hello: HelloMessage): Promise<void> {
     if (hello.version !== PROTOCOL_VERSION) {
