@@ -8,6 +8,7 @@ import { CLOSE_CODES } from '@tabcast/shared';
 import { WebSocketServer } from 'ws';
 import type { RelayConfig } from './config/config.ts';
 import type { Spawner } from './ffmpeg/ffmpeg-process.ts';
+import { adminRefusal, serveAdminApi } from './http/admin-api.ts';
 import { addressGroup, clientAddress } from './http/client-address.ts';
 import { serveDestinationsApi } from './http/destinations-api.ts';
 import { serveHls } from './http/hls-files.ts';
@@ -22,6 +23,7 @@ import { StreamRegistry } from './streams/stream-registry.ts';
 import { truncateReason } from './util/close-reason.ts';
 import type { Logger } from './util/logger.ts';
 import { throttledLog, throttledWarn } from './util/log-throttle.ts';
+import { assertDestinationHost } from './util/destination-hosts.ts';
 import { clipForLog } from './util/log-text.ts';
 import { ConnectionBudget } from './ws/connection-budget.ts';
 import { EVENTS_DEFLATE } from './ws/events-deflate.ts';
@@ -56,7 +58,12 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
   // Before listening, so the seeded key works from the first connection.
   if (config.seedStreamKey) await keys.ensure(config.seedStreamKey, 'TABCAST_STREAM_KEY');
   const destinationStore = new DestinationStore(config.dataDir, SecretBox.open(config.dataDir, config.secret));
-  const registry = new StreamRegistry(config, log, (keyId, id) => destinationStore.resolve(keyId, id), opts.spawner);
+  const resolveStored = (keyId: string, id: string) => {
+    const found = destinationStore.resolve(keyId, id);
+    if (found) assertDestinationHost(id, found.url, config.destinationHosts); // stored before the allowlist changed
+    return found;
+  };
+  const registry = new StreamRegistry(config, log, resolveStored, opts.spawner);
   const gate = new AuthGate(keys, { ...AUTH_GATE_DEFAULTS, maxPendingPerAddress: config.maxKeyChecksPerAddress });
   const logRefusal = throttledWarn(log, 'publisher refused');
   const logSocketRefusal = throttledWarn(log, 'socket refused');
@@ -92,16 +99,18 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
       return;
     }
     if (pathname === '/api/destinations' || pathname.startsWith('/api/destinations/')) {
-      void serveDestinationsApi(req, res, pathname, { gate, store: destinationStore, address: addressGroup(clientAddress(req, config.trustProxyHops)) });
+      void serveDestinationsApi(req, res, pathname, { gate, store: destinationStore, address: addressGroup(clientAddress(req, config.trustProxyHops)), destinationHosts: config.destinationHosts });
       return;
     }
+    if (pathname.startsWith('/api/admin/')) return serveAdminApi(req, res, pathname, { config, policy, registry });
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' });
       res.end('method not allowed\n');
       return;
     }
     if (pathname.startsWith('/hls/')) return serveHls(registry, req, res, pathname);
-    if (pathname === '/api/streams') return json(res, 200, registry.list());
+    // The public listing; operators (admin token, or loopback without one) see every stream.
+    if (pathname === '/api/streams') return json(res, 200, registry.list({ all: adminRefusal(req, { config, policy }) === null }));
     if (pathname.startsWith('/api/streams/')) {
       const s = registry.get(pathname.slice('/api/streams/'.length));
       return s ? json(res, 200, s.info()) : json(res, 404, { error: 'no such stream' });
