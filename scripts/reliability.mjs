@@ -71,7 +71,7 @@ queues are bounded by \`TABCAST_MAX_QUEUE_BYTES\`.`
 
 ${
   httpFuzz
-    ? `The relay in its own process took **${httpFuzz.abortedDownloads.toLocaleString('en')} aborted downloads** (an 4 MiB asset, an HLS
+    ? `The relay in its own process took **${httpFuzz.abortedDownloads.toLocaleString('en')} aborted downloads** (a 4 MiB asset, an HLS
 segment and a playlist, each cut after its first bytes, ${40} at a time), ${httpFuzz.hostileRequests} hostile requests (headers over
 the 16 KiB limit, 3,000 headers, a 10 kB path, bad header names and bytes, conflicting
 Content-Length / Transfer-Encoding, bad chunks, unknown methods and versions, a 12 kB Origin on an
@@ -111,8 +111,8 @@ descriptor count, and runs the relay under a 128-descriptor limit (it used to di
 ## Limits (apps/relay/test/limits.test.ts)
 
 Each limit is hit on purpose and answered with its code: idle timeout (4410), bitrate and frame
-rate (4429), audio/video skew (4429), first video chunk not a keyframe (4422), connections per IP
-(4430), foreign Origin (4403), revoked key during a live stream (4401, stream ended cleanly),
+rate (4429), audio/video skew (4429), first video chunk not a keyframe (4422), viewer connections
+per IP (4430), foreign Origin (4403), revoked key during a live stream (4401, stream ended cleanly),
 slow-loris headers (socket closed by the relay within the header timeout), streams per key (4409).
 Path traversal on /hls/… (8 variants) gets 400 or 404 (publish-refusals.test.ts).
 `;

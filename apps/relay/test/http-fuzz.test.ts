@@ -77,6 +77,8 @@ test(`HTTP fuzz: ${ABORTS} aborted downloads, malformed requests and floods on e
     }
     assert.ok(ready && ready.segments.length >= 2, 'the stream has segments');
     const segment = `/hls/${w.streamId}/${ready.segments[0]!.uri}`;
+    // Ended, its files stay served for the retention time; no publisher to idle out during a long run.
+    await pub.stop();
     const routes = ['/', '/studio', `/watch/${w.streamId}`, '/watch/', '/assets/bundle-f.js', '/assets/missing.js', '/favicon.ico', '/api/streams', `/api/streams/${w.streamId}`, '/api/streams/nope', '/api/health', '/api/admin/streams', '/api/destinations', '/api/nope', w.hlsUrl, segment, `/hls/${w.streamId}/seg_99999.ts`, '/hls/../keys.json', '/ws/events', '/ws/publish', `/ws/watch/${w.streamId}`, '/%', '/nope'];
 
     await abortedDownloads(relay.url, '/assets/bundle-f.js', 20); // warm up
@@ -122,7 +124,6 @@ test(`HTTP fuzz: ${ABORTS} aborted downloads, malformed requests and floods on e
     assert.deepEqual(fiveXX, [], `server errors among ${JSON.stringify(statuses)}`);
     assert.ok(aborted.every((a) => (a.statuses['200'] ?? 0) > 0), JSON.stringify(aborted));
     assert.equal((await fetch(`${relay.url}/api/health`)).status, 200, 'still answering');
-    await pub.stop();
     const fdEnd = await pollUntil(() => fdCount(pid), (n) => n <= fdStart + 5, 15_000);
     assert.ok(fdEnd <= fdStart + 5, `descriptors: ${fdStart} before, ${fdEnd} after`);
     const rssEnd = rssMiB(pid);
