@@ -15,7 +15,7 @@ const fx = await loadFixture({ seconds: 20, width: 1280, height: 720, fps: 30, v
 
 const rows = [];
 for (const n of levels) {
-  const relay = await startRelayProcess({ TABCAST_MAX_CONNECTIONS_PER_IP: String(n + 100) });
+  const relay = await startRelayProcess({ TABCAST_MAX_CONNECTIONS_PER_IP: String(n + 100), TABCAST_MAX_VIEWERS_PER_STREAM: String(n + 100) });
   const pub = new TestPublisher(relay.url);
   const w = await pub.hello(BENCH_KEY);
   const pubStartWall = Date.now();

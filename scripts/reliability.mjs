@@ -2,18 +2,22 @@
 /**
  * `npm run reliability`: runs the relay's reliability tests (fuzz, FFmpeg supervision, limits,
  * restart) and writes their figures into docs/reliability.md. `-- --render` only re-renders from
- * test-results/. TABCAST_FUZZ_MESSAGES sets the fuzz size (default 100000).
+ * test-results/. TABCAST_FUZZ_MESSAGES sets the fuzz size (default 100000);
+ * TABCAST_HTTP_FUZZ_ABORTS the HTTP fuzz's aborted downloads (default 10000).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, bootstrap, run } from './lib/bootstrap.mjs';
 
 const results = path.join(ROOT, 'test-results');
-const tests = ['test/fuzz.test.ts', 'test/ffmpeg-supervision.test.ts', 'test/limits.test.ts', 'test/relay-restart.test.ts', 'test/relay-process.test.ts'];
+const tests = ['test/fuzz.test.ts', 'test/http-fuzz.test.ts', 'test/aborted-downloads.test.ts', 'test/ffmpeg-supervision.test.ts', 'test/limits.test.ts', 'test/relay-restart.test.ts', 'test/relay-process.test.ts'];
 if (!process.argv.includes('--render')) {
   bootstrap('test');
   fs.mkdirSync(results, { recursive: true });
-  const status = run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...tests], { cwd: path.join(ROOT, 'apps/relay') });
+  const status = run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...tests], {
+    cwd: path.join(ROOT, 'apps/relay'),
+    env: { ...process.env, TABCAST_HTTP_FUZZ_ABORTS: process.env.TABCAST_HTTP_FUZZ_ABORTS ?? '10000' },
+  });
   if (status !== 0) console.error('some reliability tests failed; figures below are from the tests that ran');
 }
 const read = (name) => {
@@ -22,6 +26,7 @@ const read = (name) => {
 };
 const fuzz = read('reliability-fuzz.json');
 const sup = read('reliability-supervision.json');
+const httpFuzz = read('reliability-http-fuzz.json');
 const answers = fuzz
   ? Object.entries(fuzz.answers)
       .map(([kind, codes]) => `| ${kind} | ${Object.entries(codes).map(([c, n]) => `${n} × ${c}`).join(', ')} |`)
@@ -62,6 +67,28 @@ queues are bounded by \`TABCAST_MAX_QUEUE_BYTES\`.`
     : 'Not run yet.'
 }
 
+## HTTP fuzz (apps/relay/test/http-fuzz.test.ts)
+
+${
+  httpFuzz
+    ? `The relay in its own process took **${httpFuzz.abortedDownloads.toLocaleString('en')} aborted downloads** (a 4 MiB asset, an HLS
+segment and a playlist, each cut after its first bytes, ${40} at a time), ${httpFuzz.hostileRequests} hostile requests (headers over
+the 16 KiB limit, 3,000 headers, a 10 kB path, bad header names and bytes, conflicting
+Content-Length / Transfer-Encoding, bad chunks, unknown methods and versions, a 12 kB Origin on an
+upgrade, 7 kinds of bad Range header on a segment and an asset) and ${httpFuzz.floodRequests} HEAD and GET requests on
+every route, in ${httpFuzz.fuzzSeconds.toFixed(1)} s.
+
+| | |
+|---|---|
+| relay crashes | **${httpFuzz.crashes}**; no request answered with a 5xx (answers: ${Object.entries(httpFuzz.statuses).map(([s, n]) => `${n} × ${s}`).join(', ')}) |
+| file descriptors | ${httpFuzz.fdStart} before, **${httpFuzz.fdEnd} after** (test: back to the baseline, +5) |
+| relay RSS | ${httpFuzz.rssStartMiB} MiB before, peak **${httpFuzz.rssPeakMiB} MiB**, ${httpFuzz.rssEndMiB} MiB after (test bound: 300 MiB) |
+
+aborted-downloads.test.ts also cuts 500 downloads each of an asset and a segment and checks the
+descriptor count, and runs the relay under a 128-descriptor limit (it used to die of EMFILE).`
+    : 'Not run yet.'
+}
+
 ## FFmpeg supervision (apps/relay/test/ffmpeg-supervision.test.ts)
 
 | what | result |
@@ -84,8 +111,8 @@ queues are bounded by \`TABCAST_MAX_QUEUE_BYTES\`.`
 ## Limits (apps/relay/test/limits.test.ts)
 
 Each limit is hit on purpose and answered with its code: idle timeout (4410), bitrate and frame
-rate (4429), audio/video skew (4429), first video chunk not a keyframe (4422), connections per IP
-(4430), foreign Origin (4403), revoked key during a live stream (4401, stream ended cleanly),
+rate (4429), audio/video skew (4429), first video chunk not a keyframe (4422), viewer connections
+per IP (4430), foreign Origin (4403), revoked key during a live stream (4401, stream ended cleanly),
 slow-loris headers (socket closed by the relay within the header timeout), streams per key (4409).
 Path traversal on /hls/… (8 variants) gets 400 or 404 (publish-refusals.test.ts).
 `;

@@ -8,18 +8,24 @@ import { CLOSE_CODES, LIMITS } from '@tabcast/shared';
 import { WebSocketServer } from 'ws';
 import type { RelayConfig } from './config/config.ts';
 import type { Spawner } from './ffmpeg/ffmpeg-process.ts';
+import { adminRefusal, serveAdminApi } from './http/admin-api.ts';
+import { addressGroup, clientAddress } from './http/client-address.ts';
 import { serveDestinationsApi } from './http/destinations-api.ts';
 import { serveHls } from './http/hls-files.ts';
+import { originPolicy } from './http/origin-policy.ts';
 import { requestPath } from './http/request-path.ts';
 import { serveStatic } from './http/static-files.ts';
-import { AuthGate } from './keys/auth-gate.ts';
+import { AUTH_GATE_DEFAULTS, AuthGate } from './keys/auth-gate.ts';
 import { DestinationStore } from './keys/destination-store.ts';
 import { KeyStore } from './keys/key-store.ts';
 import { SecretBox } from './keys/secret-box.ts';
 import { StreamRegistry } from './streams/stream-registry.ts';
 import { truncateReason } from './util/close-reason.ts';
 import type { Logger } from './util/logger.ts';
-import { throttledWarn } from './util/log-throttle.ts';
+import { throttledLog, throttledWarn } from './util/log-throttle.ts';
+import { assertDestinationHost } from './util/destination-hosts.ts';
+import { clipForLog } from './util/log-text.ts';
+import { ConnectionBudget } from './ws/connection-budget.ts';
 import { EVENTS_DEFLATE } from './ws/events-deflate.ts';
 import { attachEvents } from './ws/events-handler.ts';
 import { handlePublisher } from './ws/publish-handler.ts';
@@ -29,6 +35,13 @@ import { handlePublisher } from './ws/publish-handler.ts';
  * (ws ≥ 8.18 server option; not yet in @types/ws).
  */
 const CLOSE_TIMEOUT = { closeTimeout: 2_000 };
+
+/**
+ * Events and real-time watch sockets have nothing to receive (docs/protocol.md): the first message
+ * closes them (4400). The payload bound is ws' control-frame size; ws applies it to the inflated size
+ * too and refuses a larger frame (1009) before inflating it, so a compressed bomb costs nothing.
+ */
+const RECEIVE_NOTHING_MAX_PAYLOAD_BYTES = 125;
 
 export interface Relay {
   server: http.Server;
@@ -45,17 +58,26 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
   // Before listening, so the seeded key works from the first connection.
   if (config.seedStreamKey) await keys.ensure(config.seedStreamKey, 'TABCAST_STREAM_KEY');
   const destinationStore = new DestinationStore(config.dataDir, SecretBox.open(config.dataDir, config.secret));
-  const registry = new StreamRegistry(config, log, (keyId, id) => destinationStore.resolve(keyId, id), opts.spawner);
-  const gate = new AuthGate(keys);
+  const resolveStored = (keyId: string, id: string) => {
+    const found = destinationStore.resolve(keyId, id);
+    if (found) assertDestinationHost(id, found.url, config.destinationHosts); // stored before the allowlist changed
+    return found;
+  };
+  const registry = new StreamRegistry(config, log, resolveStored, opts.spawner);
+  const gate = new AuthGate(keys, { ...AUTH_GATE_DEFAULTS, maxPendingPerAddress: config.maxKeyChecksPerAddress });
   const logRefusal = throttledWarn(log, 'publisher refused');
+  const logSocketRefusal = throttledWarn(log, 'socket refused');
+  const logSocketError = throttledLog(log, 'debug', 'socket error');
+  const policy = originPolicy(config);
+  const budget = new ConnectionBudget(config);
 
   // Media: no compression (it cannot shrink H.264/Opus and costs CPU on both ends).
   const publishWss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: config.maxMessageBytes, ...CLOSE_TIMEOUT });
   // Events: JSON, compressed when a message is over 1 KiB.
-  const eventsWss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: EVENTS_DEFLATE, ...CLOSE_TIMEOUT });
+  const eventsWss = new WebSocketServer({ noServer: true, maxPayload: RECEIVE_NOTHING_MAX_PAYLOAD_BYTES, perMessageDeflate: EVENTS_DEFLATE, ...CLOSE_TIMEOUT });
   const stopEvents = attachEvents(eventsWss, registry);
-  // Real-time viewers: binary, no compression (media), nothing to receive but a close. A viewer sent
-  // to HLS has up to a second of media queued before our close: give it 10 s to read it and the reason.
+  // Real-time viewers: binary, no compression (media); they send only tiny progress reports. A viewer
+  // sent to HLS has up to a second of media queued before our close: give it 10 s to read it and the reason.
   const watchWss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: LIMITS.maxViewerReportBytes, closeTimeout: 10_000 } as ConstructorParameters<typeof WebSocketServer>[0]);
 
   const server = http.createServer({
@@ -71,17 +93,24 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
       res.end('bad request target\n');
       return;
     }
-    if (pathname === '/api/destinations' || pathname.startsWith('/api/destinations/')) {
-      void serveDestinationsApi(req, res, pathname, { gate, store: destinationStore, address: clientAddress(req, config.trustProxy) });
+    if (!policy.hostAllowed(req.headers.host)) {
+      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+      res.end(`host name not served by this relay (it listens on loopback; set TABCAST_PUBLIC_URL or TABCAST_ALLOWED_ORIGINS to use another name)\n`);
       return;
     }
+    if (pathname === '/api/destinations' || pathname.startsWith('/api/destinations/')) {
+      void serveDestinationsApi(req, res, pathname, { gate, store: destinationStore, address: addressGroup(clientAddress(req, config.trustProxyHops)), destinationHosts: config.destinationHosts });
+      return;
+    }
+    if (pathname.startsWith('/api/admin/')) return serveAdminApi(req, res, pathname, { config, policy, registry });
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' });
       res.end('method not allowed\n');
       return;
     }
     if (pathname.startsWith('/hls/')) return serveHls(registry, req, res, pathname);
-    if (pathname === '/api/streams') return json(res, 200, registry.list());
+    // The public listing; operators (admin token, or loopback without one) see every stream.
+    if (pathname === '/api/streams') return json(res, 200, registry.list({ all: adminRefusal(req, { config, policy }) === null }));
     if (pathname.startsWith('/api/streams/')) {
       const s = registry.get(pathname.slice('/api/streams/'.length));
       return s ? json(res, 200, s.info()) : json(res, 404, { error: 'no such stream' });
@@ -93,23 +122,16 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
     res.end('not found\n');
   });
 
-  const connectionsByIp = new Map<string, number>();
-  const publicOrigin = new URL(config.publicUrl).origin; // validated config, parsed once
-  const originAllowed = (origin: string | undefined, host: string | undefined): boolean => {
-    if (!origin) return true; // not a browser: the stream key guards publishing
-    if (config.allowedOrigins.includes('*') || config.allowedOrigins.includes(origin) || origin === publicOrigin) return true;
-    try {
-      return new URL(origin).host === host; // same host and port as the request: our own pages
-    } catch {
-      return false;
-    }
-  };
-
   server.on('upgrade', (req, socket, head) => {
     const pathname = requestPath(req.url);
-    const ip = clientAddress(req, config.trustProxy);
+    const ip = clientAddress(req, config.trustProxyHops);
+    const group = addressGroup(ip);
     const remote = `${ip}:${req.socket.remotePort}`;
     socket.on('error', () => socket.destroy());
+    if (!policy.hostAllowed(req.headers.host)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      return;
+    }
     const watchId = pathname?.match(/^\/ws\/watch\/([A-Za-z0-9_-]{6,32})$/)?.[1];
     const wss = pathname === '/ws/publish' ? publishWss : pathname === '/ws/events' ? eventsWss : watchId ? watchWss : null;
     if (!wss) {
@@ -119,34 +141,32 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
     wss.handleUpgrade(req, socket, head, (ws) => {
       // ws reports protocol violations (oversized frame, bad opcode, …) as 'error' and then closes
       // the socket itself; an unhandled 'error' would take the whole relay down.
-      ws.on('error', (err) => log.debug('socket error', { remote, error: err.message }));
+      ws.on('error', (err) => logSocketError({ remote, error: err.message }));
       // Refusals go through the socket with a close code and reason, which a browser can show;
       // an HTTP error at upgrade would reach the page only as "connection failed".
-      const count = connectionsByIp.get(ip) ?? 0;
-      if (count >= config.maxConnectionsPerIp) {
-        ws.close(CLOSE_CODES['too-many-connections'], `too many connections from ${ip} (limit ${config.maxConnectionsPerIp})`);
-        return;
-      }
-      if (!originAllowed(req.headers.origin, req.headers.host)) {
-        log.warn('socket refused: origin not allowed', { origin: req.headers.origin, remote });
+      if (!policy.originAllowed(req.headers.origin)) {
+        logSocketRefusal({ reason: 'origin not allowed', origin: clipForLog(req.headers.origin), remote });
         ws.close(CLOSE_CODES['forbidden-origin'], truncateReason(`origin ${req.headers.origin} is not allowed`));
         return;
       }
-      connectionsByIp.set(ip, count + 1);
-      ws.once('close', () => {
-        const n = (connectionsByIp.get(ip) ?? 1) - 1;
-        if (n <= 0) connectionsByIp.delete(ip);
-        else connectionsByIp.set(ip, n);
-      });
-      if (wss === publishWss) handlePublisher(ws, remote, ip, { config, gate, registry, log, logRefusal });
-      else if (wss === watchWss) {
-        const session = registry.get(watchId!);
-        if (!session || session.state !== 'live') ws.close(CLOSE_CODES['stream-not-found'], 'this stream is not live');
-        else {
-          // Viewers send only small progress reports (docs/protocol.md); the fan-out reads them.
-          session.fanOut.join(ws);
-        }
-      } else eventsWss.emit('connection', ws, req);
+      const session = watchId ? registry.get(watchId) : undefined;
+      const taken = budget.take(wss === publishWss ? 'publish' : wss === eventsWss ? 'events' : 'watch', group, session?.id);
+      if (typeof taken !== 'function') {
+        logSocketRefusal({ reason: taken.reason, remote });
+        ws.close(CLOSE_CODES[taken.code], truncateReason(taken.reason));
+        return;
+      }
+      ws.once('close', taken);
+      if (wss === publishWss) return handlePublisher(ws, remote, group, { config, gate, registry, log, logRefusal });
+      if (wss === eventsWss) {
+        // Dashboards and pages have nothing to say (docs/protocol.md): anything they send ends their socket.
+        ws.on('message', () => ws.close(CLOSE_CODES['bad-message'], 'this socket receives nothing; do not send'));
+        return void eventsWss.emit('connection', ws, req);
+      }
+      // Viewers send only small `viewer-report`s (docs/protocol.md): the fan-out reads them and
+      // closes the socket on anything else.
+      if (!session || session.state !== 'live') ws.close(CLOSE_CODES['stream-not-found'], 'this stream is not live');
+      else session.fanOut.join(ws);
     });
   });
 
@@ -182,16 +202,6 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
     })());
 
   return { server, registry, keys, url: `http://${host}:${addr.port}`, close };
-}
-
-/** The client's address: the socket's, or with trustProxy the first X-Forwarded-For entry. */
-export function clientAddress(req: http.IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = req.headers['x-forwarded-for'];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-    if (first) return first;
-  }
-  return req.socket.remoteAddress ?? 'unknown';
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {

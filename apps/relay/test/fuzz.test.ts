@@ -51,6 +51,7 @@ test(`fuzz: ${TOTAL} hostile messages while a healthy stream keeps every frame`,
     TABCAST_HLS_LIST_SIZE: '200', // keep every segment of the healthy stream for counting
     TABCAST_MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES),
     TABCAST_MAX_CONNECTIONS_PER_IP: '1000',
+    TABCAST_MAX_KEY_CHECKS_PER_ADDRESS: '1000',
     TABCAST_MAX_STREAMS_PER_KEY: '1000',
     TABCAST_MAX_FRAME_RATE: '1000',
     TABCAST_MAX_BITRATE: '1000000000',

@@ -25,7 +25,7 @@ after(() => relay.stop());
 test('a published stream becomes H.264 + AAC HLS with monotonic timestamps and ~2 s segments, and stop ends the playlist', async () => {
   const pub = new TestPublisher(relay.url);
   const welcome = await pub.hello(TEST_KEY);
-  assert.match(welcome.streamId, /^[A-Za-z0-9_-]{12}$/);
+  assert.match(welcome.streamId, /^[A-Za-z0-9_-]{22}$/);
   assert.equal(welcome.watchUrl, `/watch/${welcome.streamId}`);
 
   const listed = (await (await fetch(`${relay.url}/api/streams`)).json()) as StreamInfo[];

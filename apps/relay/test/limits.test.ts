@@ -75,8 +75,8 @@ test('the first video chunk must be a keyframe', async () => {
   }
 });
 
-test('connections per IP are capped', async () => {
-  const relay = await startRelay({ maxConnectionsPerIp: 3 });
+test('viewer connections per IP are capped', async () => {
+  const relay = await startRelay({ maxViewerConnectionsPerIp: 3 });
   try {
     const open = [];
     for (let i = 0; i < 3; i++) {
@@ -84,7 +84,7 @@ test('connections per IP are capped', async () => {
       await new Promise((r) => ws.once('open', r));
       open.push(ws);
     }
-    const extra = new WebSocket(wsUrl(relay.url));
+    const extra = new WebSocket(wsUrl(relay.url, '/ws/events'));
     const { code } = await closeOf(extra);
     assert.equal(code, CLOSE_CODES['too-many-connections']);
     open[0]!.close();

@@ -153,7 +153,7 @@ test('HLS paths outside a stream folder get 400 or 404', async () => {
 function rawGetStatus(base: string, pathname: string): Promise<number> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
-    const sock = net.connect(Number(port), hostname, () => sock.write(`GET ${pathname} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+    const sock = net.connect(Number(port), hostname, () => sock.write(`GET ${pathname} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
     let data = '';
     sock.on('data', (d) => (data += d));
     sock.on('end', () => resolve(Number(data.split(' ')[1])));

@@ -13,7 +13,10 @@ export type ErrorCode =
   | 'idle-timeout' // no message within idleTimeoutMs
   | 'rate-limited' // over maxBitrate / maxFrameRate, or audio and video drifted apart
   | 'forbidden-origin' // browser Origin not on the allowlist (HTTP 403 at upgrade)
-  | 'too-many-connections' // over maxConnectionsPerIp (HTTP 429 at upgrade)
+  | 'too-many-connections' // over a per-address socket budget or key-check cap
+  | 'too-many-viewers' // a stream's or the relay's viewer cap is reached: watch the HLS instead
+  | 'kicked' // an operator disconnected this publisher (the stream waits for a resume)
+  | 'stopped-by-operator' // an operator ended this stream
   | 'viewer-too-slow' // a real-time viewer kept falling behind: watch the HLS instead
   | 'stream-busy' // this key already publishes a stream
   | 'stream-not-found' // resume of a stream that no longer exists
@@ -36,6 +39,9 @@ export const CLOSE_CODES = Object.freeze({
   'rate-limited': 4429,
   'forbidden-origin': 4403,
   'too-many-connections': 4430,
+  'too-many-viewers': 4432,
+  kicked: 4411,
+  'stopped-by-operator': 4412,
   'viewer-too-slow': 4431,
   'stream-busy': 4409,
   'stream-not-found': 4404,

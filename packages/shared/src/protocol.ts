@@ -49,6 +49,11 @@ export const HelloMessage = v.strictObject({
   video: VideoTrackInfo,
   /** null when the broadcast has no audio track at all. */
   audio: v.nullable(AudioTrackInfo),
+  /**
+   * true: the stream appears in `GET /api/streams` and on `/ws/events` while live. Absent or false
+   * (older publishers too): unlisted, reachable only by its id. Ignored on a resume.
+   */
+  listed: v.optional(v.boolean()),
 });
 export type HelloMessage = v.InferOutput<typeof HelloMessage>;
 

@@ -51,8 +51,32 @@ export interface RelayConfig {
   maxFrameRate: number;
   /** Live streams one key may publish at once. Env TABCAST_MAX_STREAMS_PER_KEY. Default 1. */
   maxStreamsPerKey: number;
-  /** WebSocket connections (publish, events, real-time viewers) from one IP at once. Env TABCAST_MAX_CONNECTIONS_PER_IP. Default 100. */
-  maxConnectionsPerIp: number;
+  /**
+   * Publish sockets from one address (an IPv6 /64) at once: a budget of its own, so viewers behind
+   * the same NAT never block the broadcaster's reconnect. Env TABCAST_MAX_PUBLISH_CONNECTIONS_PER_IP. Default 10.
+   */
+  maxPublishConnectionsPerIp: number;
+  /**
+   * Viewer sockets (events and real-time watch; a watch page opens 2) from one address (an IPv6 /64)
+   * at once. Large, for offices behind one NAT. Env TABCAST_MAX_VIEWER_CONNECTIONS_PER_IP. Default 500.
+   */
+  maxViewerConnectionsPerIp: number;
+  /** Real-time viewer sockets per stream. Env TABCAST_MAX_VIEWERS_PER_STREAM. Default 1000. */
+  maxViewersPerStream: number;
+  /** Viewer sockets (events and real-time watch) on the whole relay. Env TABCAST_MAX_VIEWER_CONNECTIONS. Default 5000. */
+  maxViewerConnections: number;
+  /** Stream-key checks running or waiting for one address (an IPv6 /64) at once. Env TABCAST_MAX_KEY_CHECKS_PER_ADDRESS. Default 4. */
+  maxKeyChecksPerAddress: number;
+  /**
+   * Bearer token for /api/admin (≥ 16 characters). Env TABCAST_ADMIN_TOKEN. Default none: the admin
+   * API then answers only requests from loopback that came through no proxy.
+   */
+  adminToken: string | null;
+  /**
+   * Host names RTMP destinations may push to: exact names, or "*.example.com" for its subdomains.
+   * Env TABCAST_DESTINATION_HOSTS, comma-separated. Default empty: any host.
+   */
+  destinationHosts: readonly string[];
   /**
    * Browser origins allowed to open sockets, besides the relay's own (same host) and publicUrl.
    * Env TABCAST_ALLOWED_ORIGINS, comma-separated; "*" allows any. Default none extra.
@@ -74,10 +98,12 @@ export interface RelayConfig {
   /** Delay between destination retries (±25 % jitter), ms. Env TABCAST_DESTINATION_RETRY_DELAY_MS. Default 2000. */
   destinationRetryDelayMs: number;
   /**
-   * Take the client address from the first X-Forwarded-For entry (set it when a reverse proxy
-   * you run is in front; otherwise anyone could claim any address). Env TABCAST_TRUST_PROXY=1. Default off.
+   * Reverse proxies of yours in front of the relay: the client address is the X-Forwarded-For entry
+   * this many places from the right (the one your outermost proxy appended; entries further left are
+   * whatever the client wrote). Env TABCAST_TRUST_PROXY: 0/false (off), 1/true (one proxy) or a count.
+   * Default 0: the socket's address.
    */
-  trustProxy: boolean;
+  trustProxyHops: number;
   /**
    * How far behind the stream a real-time viewer may fall, in media time, before it skips to the
    * next keyframe (measured from the viewer's reports, kernel buffers included; for a viewer that
@@ -109,7 +135,13 @@ export const RELAY_DEFAULTS = Object.freeze({
   maxBitrate: 20_000_000,
   maxFrameRate: 120,
   maxStreamsPerKey: 1,
-  maxConnectionsPerIp: 100,
+  maxPublishConnectionsPerIp: 10,
+  maxViewerConnectionsPerIp: 500,
+  maxViewersPerStream: 1000,
+  maxViewerConnections: 5000,
+  maxKeyChecksPerAddress: 4,
+  adminToken: null,
+  destinationHosts: [],
   allowedOrigins: [],
   headersTimeoutMs: 10_000,
   ffmpegStallTimeoutMs: 10_000,
@@ -119,7 +151,7 @@ export const RELAY_DEFAULTS = Object.freeze({
   destinationRetryAttempts: 5,
   destinationRetryDelayMs: 2_000,
   secret: null,
-  trustProxy: false,
+  trustProxyHops: 0,
   viewerMaxLagMs: 1_000,
 } as const satisfies Omit<RelayConfig, 'publicUrl'>);
 
@@ -135,6 +167,10 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; got "${raw}"`);
   }
   return n;
+}
+
+function list(raw: string | undefined): string[] {
+  return (raw ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 }
 
 /** Validates overrides and environment into a complete config; throws ConfigError naming the bad setting. */
@@ -165,15 +201,22 @@ export function resolveConfig(overrides: Partial<RelayConfig> = {}, env: NodeJS.
     maxBitrate: int(env, 'TABCAST_MAX_BITRATE', RELAY_DEFAULTS.maxBitrate, 100_000, 1_000_000_000),
     maxFrameRate: int(env, 'TABCAST_MAX_FRAME_RATE', RELAY_DEFAULTS.maxFrameRate, 1, 1000),
     maxStreamsPerKey: int(env, 'TABCAST_MAX_STREAMS_PER_KEY', RELAY_DEFAULTS.maxStreamsPerKey, 1, 1000),
-    maxConnectionsPerIp: int(env, 'TABCAST_MAX_CONNECTIONS_PER_IP', RELAY_DEFAULTS.maxConnectionsPerIp, 1, 1_000_000),
-    allowedOrigins: (env.TABCAST_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
+    // TABCAST_MAX_CONNECTIONS_PER_IP (the older single budget) still sets both when the new ones are unset.
+    maxPublishConnectionsPerIp: int(env, 'TABCAST_MAX_PUBLISH_CONNECTIONS_PER_IP', int(env, 'TABCAST_MAX_CONNECTIONS_PER_IP', RELAY_DEFAULTS.maxPublishConnectionsPerIp, 1, 1_000_000), 1, 1_000_000),
+    maxViewerConnectionsPerIp: int(env, 'TABCAST_MAX_VIEWER_CONNECTIONS_PER_IP', int(env, 'TABCAST_MAX_CONNECTIONS_PER_IP', RELAY_DEFAULTS.maxViewerConnectionsPerIp, 1, 1_000_000), 1, 1_000_000),
+    maxViewersPerStream: int(env, 'TABCAST_MAX_VIEWERS_PER_STREAM', RELAY_DEFAULTS.maxViewersPerStream, 1, 1_000_000),
+    maxViewerConnections: int(env, 'TABCAST_MAX_VIEWER_CONNECTIONS', RELAY_DEFAULTS.maxViewerConnections, 1, 10_000_000),
+    maxKeyChecksPerAddress: int(env, 'TABCAST_MAX_KEY_CHECKS_PER_ADDRESS', RELAY_DEFAULTS.maxKeyChecksPerAddress, 1, 1000),
+    adminToken: env.TABCAST_ADMIN_TOKEN || null,
+    destinationHosts: list(env.TABCAST_DESTINATION_HOSTS).map((h) => h.toLowerCase()),
+    allowedOrigins: list(env.TABCAST_ALLOWED_ORIGINS).map((o) => o.replace(/\/+$/, '')),
     headersTimeoutMs: int(env, 'TABCAST_HEADERS_TIMEOUT_MS', RELAY_DEFAULTS.headersTimeoutMs, 500, 600_000),
     ffmpegStallTimeoutMs: int(env, 'TABCAST_FFMPEG_STALL_MS', RELAY_DEFAULTS.ffmpegStallTimeoutMs, 1_000, 600_000),
     destinationRetryAttempts: int(env, 'TABCAST_DESTINATION_RETRY_ATTEMPTS', RELAY_DEFAULTS.destinationRetryAttempts, 0, 1000),
     destinationRetryDelayMs: int(env, 'TABCAST_DESTINATION_RETRY_DELAY_MS', RELAY_DEFAULTS.destinationRetryDelayMs, 100, 600_000),
     secret: env.TABCAST_SECRET || null,
     viewerMaxLagMs: int(env, 'TABCAST_VIEWER_MAX_LAG_MS', RELAY_DEFAULTS.viewerMaxLagMs, 200, 60_000),
-    trustProxy: env.TABCAST_TRUST_PROXY === '1' || env.TABCAST_TRUST_PROXY === 'true',
+    trustProxyHops: env.TABCAST_TRUST_PROXY === 'true' ? 1 : env.TABCAST_TRUST_PROXY === 'false' ? 0 : int(env, 'TABCAST_TRUST_PROXY', RELAY_DEFAULTS.trustProxyHops, 0, 10),
     ...overrides,
   };
   try {
@@ -181,6 +224,11 @@ export function resolveConfig(overrides: Partial<RelayConfig> = {}, env: NodeJS.
   } catch {
     throw new ConfigError(`TABCAST_PUBLIC_URL must be an http(s) URL like https://live.example.com; got "${config.publicUrl}"`);
   }
+  if (config.adminToken !== null && config.adminToken.length < 16) {
+    throw new ConfigError('TABCAST_ADMIN_TOKEN must be at least 16 characters (make one with: openssl rand -hex 24)');
+  }
+  const badHost = config.destinationHosts.find((h) => !/^(\*\.)?[a-z0-9.-]+$/.test(h));
+  if (badHost !== undefined) throw new ConfigError(`TABCAST_DESTINATION_HOSTS: "${badHost}" is not a host name or *.domain`);
   if (config.seedStreamKey !== null && config.seedStreamKey.length < 8) {
     throw new ConfigError('TABCAST_STREAM_KEY must be at least 8 characters');
   }

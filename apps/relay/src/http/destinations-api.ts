@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as v from 'valibot';
 import { DestinationKey, RtmpUrl, TabcastError, splitRtmpUrl } from '@tabcast/shared';
 import type { AuthGate } from '../keys/auth-gate.ts';
+import { destinationHostAllowed, destinationHostOf } from '../util/destination-hosts.ts';
 import type { DestinationStore } from '../keys/destination-store.ts';
 
 const MAX_BODY_BYTES = 8 * 1024;
@@ -23,7 +24,7 @@ export async function serveDestinationsApi(
   req: IncomingMessage,
   res: ServerResponse,
   pathname: string,
-  deps: { gate: AuthGate; store: DestinationStore; address: string },
+  deps: { gate: AuthGate; store: DestinationStore; address: string; destinationHosts: readonly string[] },
 ): Promise<void> {
   const send = (status: number, body?: unknown) => {
     const text = body === undefined ? '' : JSON.stringify(body);
@@ -44,6 +45,9 @@ export async function serveDestinationsApi(
       }
       const { url, streamKey } = splitRtmpUrl(parsed.output.url, parsed.output.streamKey);
       if (!streamKey) return send(400, { error: 'streamKey: empty (give it, or put it at the end of the URL)' });
+      if (!destinationHostAllowed(url, deps.destinationHosts)) {
+        return send(400, { error: `url: host ${destinationHostOf(url)} is not allowed on this relay (TABCAST_DESTINATION_HOSTS)` });
+      }
       return send(201, deps.store.add(keyId, parsed.output.name, url, streamKey));
     }
     if (req.method === 'DELETE' && id) return deps.store.remove(keyId, id) ? send(204) : send(404, { error: 'no such destination' });

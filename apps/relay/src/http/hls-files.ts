@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STREAM_ID_PATTERN } from '@tabcast/shared';
 import type { StreamRegistry } from '../streams/stream-registry.ts';
+import { sendFile } from './send-file.ts';
 
 const FILE_PATTERN = /^(index\.m3u8|seg_\d{5,9}\.ts)$/;
 
@@ -30,7 +31,7 @@ export function serveHls(registry: StreamRegistry, req: IncomingMessage, res: Se
       'access-control-allow-origin': '*',
     });
     if (req.method === 'HEAD') return res.end();
-    fs.createReadStream(full).on('error', () => res.destroy()).pipe(res);
+    sendFile(full, res);
   });
 }
 

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendFile } from './send-file.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -46,6 +47,6 @@ export function serveStatic(webDir: string, req: IncomingMessage, res: ServerRes
     'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
   });
   if (req.method === 'HEAD') res.end();
-  else fs.createReadStream(file).pipe(res);
+  else sendFile(file, res);
   return true;
 }

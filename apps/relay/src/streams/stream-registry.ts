@@ -11,22 +11,31 @@ import { loadStreams, type PersistedStream } from './stream-store.ts';
 
 const ID_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
 
-/** 12 characters from an alphabet without look-alikes or punctuation (≈ 70 bits). */
+/**
+ * 22 characters from an alphabet without look-alikes or punctuation (22 × log2 57 ≈ 128 bits): the
+ * id is what a viewer needs to watch, so an unlisted stream must not be guessable.
+ */
+export const STREAM_ID_LENGTH = 22;
 export function newStreamId(): string {
-  const bytes = randomBytes(24);
+  const bytes = randomBytes(48);
   let id = '';
   for (const b of bytes) {
     if (b >= 228) continue; // 228 = 4 × 57: keep the choice uniform
     id += ID_ALPHABET[b % ID_ALPHABET.length];
-    if (id.length === 12) return id;
+    if (id.length === STREAM_ID_LENGTH) return id;
   }
-  return id.length === 12 ? id : newStreamId();
+  return newStreamId();
 }
 
 export type StreamListener = (info: StreamInfo) => void;
 
 export class StreamRegistry {
   private sessions = new Map<string, StreamSession>();
+  /**
+   * Streams their publisher asked to list (hello `listed: true`). Not persisted: a stream restored
+   * after a relay restart is unlisted until it ends (the safe side).
+   */
+  private listedIds = new Set<string>();
   private listeners = new Set<StreamListener>();
   private cleanupTimers = new Set<NodeJS.Timeout>();
 
@@ -87,10 +96,11 @@ export class StreamRegistry {
     return () => this.listeners.delete(listener);
   }
 
-  create(keyId: string, hasAudio: boolean): StreamSession {
+  create(keyId: string, hasAudio: boolean, listed = false): StreamSession {
     const id = newStreamId();
+    if (listed) this.listedIds.add(id);
     const session = this.build(id, keyId, hasAudio);
-    this.log.info('stream created', { stream: id, keyId });
+    this.log.info('stream created', { stream: id, keyId, listed });
     return session;
   }
 
@@ -103,8 +113,19 @@ export class StreamRegistry {
     return [...this.sessions.values()].filter((s) => s.keyId === keyId && s.state !== 'ended');
   }
 
-  list(): StreamInfo[] {
-    return [...this.sessions.values()].map((s) => s.info());
+  /** Whether its publisher asked for this stream to be listed. */
+  isListed(id: string): boolean {
+    return this.listedIds.has(id);
+  }
+
+  /** Whether anyone may see this stream in a listing: listed and not over. */
+  isPublic(session: StreamSession): boolean {
+    return this.listedIds.has(session.id) && session.state !== 'ended';
+  }
+
+  /** The public listing (listed streams not ended), or with `all` every stream (operators). */
+  list(o: { all?: boolean } = {}): StreamInfo[] {
+    return [...this.sessions.values()].filter((s) => o.all || this.isPublic(s)).map((s) => s.info());
   }
 
   live(): StreamSession[] {
@@ -126,6 +147,7 @@ export class StreamRegistry {
     const timer = setTimeout(() => {
       this.cleanupTimers.delete(timer);
       this.sessions.delete(session.id);
+      this.listedIds.delete(session.id);
       fs.rm(session.outDir, { recursive: true, force: true }, () => undefined);
     }, Math.max(0, afterMs));
     timer.unref();

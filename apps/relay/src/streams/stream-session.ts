@@ -33,7 +33,7 @@ const DESTINATION_STOP_LIMIT_MS = 2_000;
 /** Largest forward jump between two chunks of a track on one connection, µs (60 s). */
 const MAX_TIMESTAMP_JUMP_US = 60_000_000;
 /** Why a stream ended other than by its publisher's stop. */
-export type EndCode = 'output-failed' | 'server-shutdown' | 'unauthorized' | 'bad-message' | 'out-of-order' | 'rate-limited';
+export type EndCode = 'output-failed' | 'server-shutdown' | 'unauthorized' | 'bad-message' | 'out-of-order' | 'rate-limited' | 'stopped-by-operator';
 
 /** What a session needs from its publisher's connection. */
 export interface PublisherLink {
@@ -260,6 +260,15 @@ export class StreamSession {
     this.publisher = null;
     old.send({ type: 'error', code: 'stream-busy', message: 'another connection resumed this stream', fatal: true });
     old.close(CLOSE_CODES['stream-busy'], 'another connection resumed this stream');
+  }
+
+  /** An operator drops the publisher's socket (4411); like any drop, the stream waits for a resume. Returns whether one was connected. */
+  kick(reason: string): boolean {
+    const link = this.publisher;
+    if (!link) return false;
+    link.send({ type: 'error', code: 'kicked', message: reason.slice(0, LIMITS.maxReasonLength), fatal: true });
+    link.close(CLOSE_CODES.kicked, reason); // the socket's close detaches it and starts the grace timer
+    return true;
   }
 
   /** The publisher's socket went away without a stop: wait `reconnectGraceMs` for it to resume. */

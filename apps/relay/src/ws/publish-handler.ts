@@ -18,6 +18,7 @@ import type { AuthGate } from '../keys/auth-gate.ts';
 import type { StreamRegistry } from '../streams/stream-registry.ts';
 import type { PublisherLink, StreamSession } from '../streams/stream-session.ts';
 import { truncateReason } from '../util/close-reason.ts';
+import { assertDestinationHost } from '../util/destination-hosts.ts';
 import type { Logger } from '../util/logger.ts';
 
 type ConnState = 'awaiting-hello' | 'authenticating' | 'publishing' | 'closed';
@@ -116,6 +117,7 @@ export function handlePublisher(ws: WebSocket, remote: string, address: string, 
           session!.ingest(msg, bytes);
           return;
         case 'destinations':
+          for (const d of msg.destinations) if (d.url) assertDestinationHost(d.name || d.id, d.url, deps.config.destinationHosts);
           session!.setDestinations(msg.destinations);
           return;
         case 'stop':
@@ -140,7 +142,7 @@ export function handlePublisher(ws: WebSocket, remote: string, address: string, 
     session?.detach(link);
     state = 'closed';
   });
-  ws.on('error', (err) => log.warn('publish socket error', { error: err.message }));
+  // Socket errors are logged (throttled) by server.ts for every socket.
 
   async function authenticate(hello: HelloMessage): Promise<void> {
     if (hello.version !== PROTOCOL_VERSION) {
@@ -173,7 +175,7 @@ export function handlePublisher(ws: WebSocket, remote: string, address: string, 
       for (let i = 0; i <= live.length - deps.config.maxStreamsPerKey && i < waiting.length; i++) {
         void waiting[i]!.end('replaced by a new broadcast with the same key');
       }
-      session = deps.registry.create(keyId, hello.audio !== null);
+      session = deps.registry.create(keyId, hello.audio !== null, hello.listed === true);
     }
     clearTimeout(handshakeTimer);
     state = 'publishing';

@@ -60,13 +60,14 @@ export class TestPublisher {
     this.ws.send(encodeMessage(message));
   }
 
-  async hello(key: string, opts: { audio?: boolean; resume?: string } = {}): Promise<WelcomeMessage> {
+  async hello(key: string, opts: { audio?: boolean; resume?: string; listed?: boolean } = {}): Promise<WelcomeMessage> {
     await this.opened();
     this.send({
       type: 'hello',
       version: PROTOCOL_VERSION,
       key,
       ...(opts.resume ? { resume: opts.resume } : {}),
+      ...(opts.listed !== undefined ? { listed: opts.listed } : {}),
       video: { codec: 'avc' },
       audio: opts.audio === false ? null : { codec: 'opus', sampleRate: 48_000, numberOfChannels: 2 },
     });

@@ -22,7 +22,7 @@ export function followStream(streamId: string, onInfo: (info: StreamInfo | null)
 
   const open = () => {
     if (closed) return;
-    ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/events`);
+    ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/events?stream=${encodeURIComponent(streamId)}`);
     ws.onmessage = (ev) => {
       const msg = JSON.parse(ev.data as string) as EventsMessage;
       if (msg.type === 'stream') {
