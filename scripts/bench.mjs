@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ROOT, bootstrap, run } from './lib/bootstrap.mjs';
 
 const BENCHES = {
+  'real-path': ['bench/real-path.bench.ts', '3', '30', '0,1'],
   deflate: ['bench/deflate.bench.ts', '5'],
   'relay-cpu': ['bench/relay-cpu.bench.ts', '3', '60'],
   encode: ['bench/encode.bench.ts', '3', '30'],
