@@ -23,6 +23,9 @@ async function loopback(track: MediaStreamTrack): Promise<MediaStream> {
   if (h264.length) transceiver.setCodecPreferences(h264);
   const params = transceiver.sender.getParameters();
   params.encodings = [{ maxBitrate: 2_500_000, maxFramerate: 30 }];
+  // Keep the frame rate, as Tabcast does: left to itself on a busy 2-core machine WebRTC's CPU
+  // adaptation dropped a screen share to 1 fps, which makes its latency incomparable.
+  (params as RTCRtpSendParameters & { degradationPreference?: string }).degradationPreference = 'maintain-framerate';
   await transceiver.sender.setParameters(params).catch(() => undefined);
   await a.setLocalDescription(await a.createOffer());
   await b.setRemoteDescription(a.localDescription!);
