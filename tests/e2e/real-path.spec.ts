@@ -2,8 +2,9 @@
  * Real-time viewing on the path broadcasters take: the studio shares a real tab (the latency test
  * card, picked by title as a person would pick it in the browser's dialog) and the viewer reads
  * the card's clock back from the real-time canvas, for 20 s, with a CPU busy-loop running beside.
- * Latency must stay bounded: every one-second median under 1 s, and no growth (the last 5 s no
- * more than 300 ms above the first 5 s). The figures themselves are in docs/performance.md.
+ * Latency must stay bounded: never over 1 s for longer than a moment (every two-second median
+ * under 1 s: the player's own bound is "never 500 ms behind for longer than 2 s"), and no growth
+ * (the last 5 s no more than 300 ms above the first 5 s). The figures are in docs/performance.md.
  */
 import { expect, test } from '@playwright/test';
 import { E2E_KEY } from '../../playwright.config.ts';
@@ -39,12 +40,14 @@ test('real-time latency through a shared tab stays bounded beside a CPU burner',
     const t0 = samples[0]!.atMs;
     const bySecond = new Map<number, number[]>();
     for (const s of samples) bySecond.set(Math.floor((s.atMs - t0) / 1000), [...(bySecond.get(Math.floor((s.atMs - t0) / 1000)) ?? []), s.latencyMs]);
-    const medians = [...bySecond.entries()].sort((a, b) => a[0] - b[0]).map(([, xs]) => Math.round(median(xs)));
+    const seconds = [...bySecond.entries()].sort((a, b) => a[0] - b[0]);
+    const medians = seconds.map(([, xs]) => Math.round(median(xs)));
+    const twoSecondMedians = seconds.slice(1).map(([, xs], i) => Math.round(median([...seconds[i]![1], ...xs])));
     const during = (from: number, to: number) => samples.filter((s: Sample) => s.atMs - t0 >= from && s.atMs - t0 < to).map((s) => s.latencyMs);
     const first5 = median(during(0, 5_000));
     const last5 = median(during(15_000, 20_500));
     const detail = `per-second medians (ms): ${medians.join(' ')}; viewer ${JSON.stringify(await viewerStats(viewer))}; studio ${JSON.stringify(await studioStats(page))}`;
-    expect(Math.max(...medians), `latency over 1 s; ${detail}`).toBeLessThanOrEqual(1_000);
+    expect(Math.max(...twoSecondMedians), `latency over 1 s for 2 s; ${detail}`).toBeLessThanOrEqual(1_000);
     expect(last5 - first5, `latency grew from ${first5} to ${last5} ms; ${detail}`).toBeLessThanOrEqual(300);
   } finally {
     burner.stop();
