@@ -45,8 +45,10 @@ const STATE: Record<RunnerState, DestinationStatus['state']> = {
   waiting: 'connecting',
   starting: 'connecting',
   running: 'live',
+  switching: 'connecting',
   retrying: 'retrying',
   failed: 'failed',
+  stopping: 'off',
   stopped: 'off',
 };
 

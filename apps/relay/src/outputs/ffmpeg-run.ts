@@ -29,6 +29,10 @@ export class FfmpegRun {
   private ffmpeg: FfmpegProcess;
   private muxer: MkvMuxer;
   private baseUs: number | null = null;
+  /** Last timestamp muxed per track, µs on this run's timeline. */
+  private lastUs = { video: -1, audio: -1 };
+  /** Chunks dropped because their track's timestamp went backwards (never fed to the muxer, which would fail). */
+  droppedOutOfOrder = 0;
   private stopping = false;
   private watchdog: NodeJS.Timeout;
 
@@ -79,7 +83,25 @@ export class FfmpegRun {
       this.baseUs = chunk.timestampUs;
     }
     if (chunk.timestampUs < this.baseUs) return;
-    await this.muxer.add({ ...chunk, timestampUs: chunk.timestampUs - this.baseUs });
+    const ts = chunk.timestampUs - this.baseUs;
+    if (ts < this.lastUs[chunk.track]) {
+      if (this.droppedOutOfOrder++ === 0) this.log.warn('dropped a chunk whose timestamp went backwards', { track: chunk.track, timestampUs: ts, lastUs: this.lastUs[chunk.track] });
+      return;
+    }
+    this.lastUs[chunk.track] = ts;
+    await this.muxer.add({ ...chunk, timestampUs: ts });
+  }
+
+  /**
+   * Ends this run as failed (a muxer error): FFmpeg is killed and the runner restarts the output
+   * as after a crash. The first failure's words are kept.
+   */
+  fail(reason: string): void {
+    this.failure ??= reason;
+    this.stopping = true; // an expected exit: the runner reports the reason
+    clearInterval(this.watchdog);
+    void this.muxer.cancel();
+    this.ffmpeg.kill();
   }
 
   /** Finalises the Matroska stream; FFmpeg writes its last segment and exits. */

@@ -30,6 +30,13 @@ const DESTINATIONS_MIN_INTERVAL_MS = 1_000;
 /** How long a stream's end waits for its RTMP destinations to finish before killing them, ms. */
 const DESTINATION_STOP_LIMIT_MS = 2_000;
 
+/**
+ * After a resume, the new connection's first chunk is placed this far after the last chunk the
+ * outputs got (its clock may be behind or far ahead of the old one), µs. Above the studio's usual
+ * audio/video interleave, so neither track goes backwards on the outputs' timeline.
+ */
+const RESUME_GAP_US = 100_000;
+
 /** Largest forward jump between two chunks of a track on one connection, µs (60 s). */
 const MAX_TIMESTAMP_JUMP_US = 60_000_000;
 /** Why a stream ended other than by its publisher's stop. */
@@ -63,6 +70,15 @@ export class StreamSession {
   private videoConfig: VideoConfig | null = null;
   private audioConfig: AudioConfig | null = null;
   private lastTs = { video: -1, audio: -1 };
+  /**
+   * Added to this connection's timestamps before the outputs see them, so their timeline never
+   * goes backwards across a resume (the muxer refuses that), and never jumps by the gap either.
+   */
+  private tsOffsetUs = 0;
+  /** Highest timestamp (with offset) handed to the outputs, µs; -1 before any. */
+  private lastOutUs = -1;
+  /** Set by attach(): the offset is computed on the connection's first chunk. */
+  private offsetPending = false;
   /** The HLS output: its own queue, FFmpeg runs and restarts. */
   readonly hls: OutputRunner;
   /** RTMP destinations, each on its own runner. */
@@ -158,7 +174,8 @@ export class StreamSession {
       log,
       {
         keyframeNeeded: (reason) => this.requestKeyframe(reason),
-        changed: () => undefined,
+        // Listings show the output's state (retrying, failed) beside the stream's.
+        changed: () => this.deps.onChange(this),
         failed: (reason) => void this.end(`the HLS output failed: ${reason}`, 'output-failed'),
       },
     );
@@ -238,6 +255,7 @@ export class StreamSession {
       publisherConnected: this.publisherConnected,
       ingestBitrate: Math.round(this.meter.rates().bitsPerSec),
       ingestFps: Math.round(this.frameMeter.rates().perSec * 10) / 10,
+      hlsOutput: this.hls.state,
     };
   }
 
@@ -250,6 +268,7 @@ export class StreamSession {
     this.hls.resetToKeyframe();
     this.destinations.resetToKeyframe();
     this.lastTs = { video: -1, audio: -1 };
+    this.offsetPending = true;
     this.deps.onChange(this);
   }
 
@@ -317,11 +336,19 @@ export class StreamSession {
     const fps = this.frameMeter.rates().perSec;
     if (fps > limits.maxFrameRate) throw new TabcastError('rate-limited', `${fps.toFixed(0)} video frames/s is over the ${limits.maxFrameRate} fps limit`);
 
+    if (this.offsetPending) {
+      this.offsetPending = false;
+      if (this.lastOutUs >= 0) this.tsOffsetUs = this.lastOutUs + RESUME_GAP_US - msg.timestampUs;
+    }
+    const timestampUs = msg.timestampUs + this.tsOffsetUs;
+    this.lastOutUs = Math.max(this.lastOutUs, timestampUs);
     const chunk = {
       track: msg.track,
-      timestampUs: msg.timestampUs,
+      timestampUs,
       durationUs: msg.durationUs,
-      key: msg.key,
+      // Every Opus packet decodes on its own; a publisher marking one "delta" must not make the
+      // muxer refuse the run's first audio packet (issue 9, item 3).
+      key: msg.track === 'audio' ? true : msg.key,
       data: msg.data,
       ...(newVideoConfig ? { newVideoConfig } : {}),
     };
@@ -329,8 +356,11 @@ export class StreamSession {
     if (msg.config && this.videoConfig && (!this.hasAudio || this.audioConfig)) this.fanOut.setConfig(this.videoConfig, audioConfig);
     this.fanOut.chunk(raw, msg.track, msg.key);
     this.destinations.push(chunk, this.videoConfig!, audioConfig);
+    const hlsState = this.hls.state;
     const result = this.hls.push(chunk, this.videoConfig!, audioConfig);
-    if (result === 'dropped-backlog') {
+    // Only a running FFmpeg that cannot keep up is congestion the publisher can help with; a
+    // backlog dropped while the output restarts is not, and must not lower the studio's bitrate.
+    if (result === 'dropped-backlog' && hlsState === 'running') {
       this.publisher?.send({
         type: 'congestion',
         reason: 'the relay could not keep up and dropped video',
