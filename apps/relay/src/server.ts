@@ -41,7 +41,7 @@ export interface Relay {
 }
 
 export async function createRelay(config: RelayConfig, log: Logger, opts: { spawner?: Spawner } = {}): Promise<Relay> {
-  const keys = new KeyStore(config.dataDir);
+  const keys = new KeyStore(config.dataDir, log);
   // Before listening, so the seeded key works from the first connection.
   if (config.seedStreamKey) await keys.ensure(config.seedStreamKey, 'TABCAST_STREAM_KEY');
   const destinationStore = new DestinationStore(config.dataDir, SecretBox.open(config.dataDir, config.secret));
