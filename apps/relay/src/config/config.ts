@@ -73,6 +73,8 @@ export interface RelayConfig {
   destinationRetryAttempts: number;
   /** Delay between destination retries (±25 % jitter), ms. Env TABCAST_DESTINATION_RETRY_DELAY_MS. Default 2000. */
   destinationRetryDelayMs: number;
+  /** An RTMP destination must connect, handshake and accept the publish within this, ms. Env TABCAST_RTMP_CONNECT_TIMEOUT_MS. Default 10000. */
+  rtmpConnectTimeoutMs: number;
   /**
    * Take the client address from the first X-Forwarded-For entry (set it when a reverse proxy
    * you run is in front; otherwise anyone could claim any address). Env TABCAST_TRUST_PROXY=1. Default off.
@@ -112,6 +114,7 @@ export const RELAY_DEFAULTS = Object.freeze({
   maxTrackSkewMs: 5_000,
   destinationRetryAttempts: 5,
   destinationRetryDelayMs: 2_000,
+  rtmpConnectTimeoutMs: 10_000,
   secret: null,
   trustProxy: false,
 } as const satisfies Omit<RelayConfig, 'publicUrl'>);
@@ -164,6 +167,7 @@ export function resolveConfig(overrides: Partial<RelayConfig> = {}, env: NodeJS.
     ffmpegStallTimeoutMs: int(env, 'TABCAST_FFMPEG_STALL_MS', RELAY_DEFAULTS.ffmpegStallTimeoutMs, 1_000, 600_000),
     destinationRetryAttempts: int(env, 'TABCAST_DESTINATION_RETRY_ATTEMPTS', RELAY_DEFAULTS.destinationRetryAttempts, 0, 1000),
     destinationRetryDelayMs: int(env, 'TABCAST_DESTINATION_RETRY_DELAY_MS', RELAY_DEFAULTS.destinationRetryDelayMs, 100, 600_000),
+    rtmpConnectTimeoutMs: int(env, 'TABCAST_RTMP_CONNECT_TIMEOUT_MS', RELAY_DEFAULTS.rtmpConnectTimeoutMs, 1_000, 120_000),
     secret: env.TABCAST_SECRET || null,
     trustProxy: env.TABCAST_TRUST_PROXY === '1' || env.TABCAST_TRUST_PROXY === 'true',
     ...overrides,

@@ -63,13 +63,15 @@ export function buildHlsArgs(o: HlsArgsOptions): string[] {
 }
 
 export interface RtmpArgsOptions {
-  /** Full push URL (server URL + stream key). */
-  url: string;
   hasAudio: boolean;
   aacBitrate: number;
 }
 
-/** One RTMP(S) destination: the same copy of the video and AAC audio, as FLV. */
+/**
+ * One RTMP(S) destination: the same copy of the video and AAC audio, as FLV on fd 3. The relay
+ * publishes it (rtmp/rtmp-publisher.ts): the destination's URL and key are not in these arguments,
+ * so `ps` or /proc/<pid>/cmdline never shows them.
+ */
 export function buildRtmpArgs(o: RtmpArgsOptions): string[] {
   return [
     ...inputArgs(),
@@ -77,6 +79,6 @@ export function buildRtmpArgs(o: RtmpArgsOptions): string[] {
     '-f', 'flv',
     // Live: no seeking back to write duration and size into the header when it ends.
     '-flvflags', 'no_duration_filesize',
-    o.url,
+    'pipe:3',
   ];
 }

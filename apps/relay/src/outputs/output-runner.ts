@@ -172,7 +172,7 @@ export class OutputRunner {
           return;
         }
         await run.add(chunk);
-        if (this.state === 'starting' && run.progress.blocks > 0) this.transition('running');
+        if (this.state === 'starting' && run.live) this.transition('running');
       }
     } catch (err) {
       // A muxer error (bad timestamps, a packet it refuses) kills this run like an FFmpeg crash:
