@@ -6,12 +6,10 @@
  * the same playlist behind #EXT-X-DISCONTINUITY.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { CLOSE_CODES, LIMITS, TabcastError, splitRtmpUrl, type AudioConfig, type ChunkMessage, type DestinationSpec, type RelayMessage, type StreamInfo, type VideoConfig } from '@tabcast/shared';
 import type { RelayConfig } from '../config/config.ts';
-import { PLAYLIST_NAME, buildHlsArgs } from '../ffmpeg/ffmpeg-args.ts';
+import { buildHlsArgs } from '../ffmpeg/ffmpeg-args.ts';
 import type { Spawner } from '../ffmpeg/ffmpeg-process.ts';
-import { endPlaylist } from '../ffmpeg/playlist.ts';
 import { truncateReason } from '../util/close-reason.ts';
 import type { Logger } from '../util/logger.ts';
 import { RateMeter } from '../util/rate-meter.ts';
@@ -19,6 +17,7 @@ import { FfmpegRun } from '../outputs/ffmpeg-run.ts';
 import { OutputRunner, sameVideoConfig, type RunFactory } from '../outputs/output-runner.ts';
 import { Destinations, type ResolvedDestination } from '../outputs/destinations.ts';
 import { FanOut } from '../outputs/fan-out.ts';
+import { HlsPlaylist } from '../outputs/hls-playlist.ts';
 import { hlsRestartPolicy } from '../outputs/restart-policy.ts';
 import { saveStream, type PersistedStream } from './stream-store.ts';
 
@@ -85,6 +84,8 @@ export class StreamSession {
   readonly destinations: Destinations;
   /** Real-time viewers: the publisher's bytes, unchanged. */
   readonly fanOut: FanOut;
+  /** index.m3u8, published from FFmpeg's playlist (discontinuity sequence, stray segments). */
+  readonly playlist: HlsPlaylist;
   private statusTimer: NodeJS.Timeout | null = null;
   private destinationTimer: NodeJS.Timeout | null = null;
   private pendingDestinations: DestinationSpec[] | null = null;
@@ -115,11 +116,13 @@ export class StreamSession {
     });
     this.startedAt = restored ? new Date(restored.startedAt) : new Date();
     fs.mkdirSync(outDir, { recursive: true });
+    this.playlist = new HlsPlaylist(outDir, deps.log.child({ output: 'hls' }));
     if (restored?.state === 'ended') {
       this.state = 'ended';
       this.endedAt = new Date(restored.endedAt ?? Date.now());
     } else {
       this.persist('live');
+      this.playlist.watch();
       // A restored live stream waits for its publisher like after any dropped connection.
       if (restored) this.startGraceTimer();
     }
@@ -152,7 +155,7 @@ export class StreamSession {
             hasAudio: audioConfig !== null,
             aacBitrate: config.aacBitrate,
             // Continue a playlist that exists; a first playlist never starts with a discontinuity.
-            append: fs.existsSync(this.playlistPath),
+            append: fs.existsSync(this.playlist.ffmpegPath),
           }),
           exitTimeoutMs: config.ffmpegExitTimeoutMs,
           stallTimeoutMs: config.ffmpegStallTimeoutMs,
@@ -241,7 +244,7 @@ export class StreamSession {
   }
 
   get playlistPath(): string {
-    return path.join(this.outDir, PLAYLIST_NAME);
+    return this.playlist.path;
   }
 
   info(): StreamInfo {
@@ -418,7 +421,11 @@ export class StreamSession {
       reason = `the HLS output failed while finishing: ${this.hls.lastError}`;
       this.deps.log.error('ffmpeg failed while finishing', { reason });
     }
-    endPlaylist(this.playlistPath);
+    try {
+      this.playlist.end();
+    } catch (err) {
+      this.deps.log.error('could not write the end of the playlist', { error: (err as Error).message });
+    }
     this.state = 'ended';
     this.endedAt = new Date();
     // A drained stream (relay shutdown) may be resumed by its publisher once the relay is back.
