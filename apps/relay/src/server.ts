@@ -11,6 +11,8 @@ import type { Spawner } from './ffmpeg/ffmpeg-process.ts';
 import { serveDestinationsApi } from './http/destinations-api.ts';
 import { serveHls } from './http/hls-files.ts';
 import { requestPath } from './http/request-path.ts';
+import { DiskMonitor } from './health/disk.ts';
+import { guardDisk } from './health/disk-guard.ts';
 import { serveStatic } from './http/static-files.ts';
 import { AuthGate } from './keys/auth-gate.ts';
 import { DestinationStore } from './keys/destination-store.ts';
@@ -34,6 +36,8 @@ export interface Relay {
   server: http.Server;
   registry: StreamRegistry;
   keys: KeyStore;
+  /** The data folder's disk: `disk.status()` for /api/health. */
+  disk: DiskMonitor;
   /** e.g. http://127.0.0.1:8080 — the address actually bound. */
   url: string;
   /** Graceful stop: ends every stream (#EXT-X-ENDLIST), waits for FFmpeg, closes sockets. */
@@ -45,7 +49,10 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
   // Before listening, so the seeded key works from the first connection.
   if (config.seedStreamKey) await keys.ensure(config.seedStreamKey, 'TABCAST_STREAM_KEY');
   const destinationStore = new DestinationStore(config.dataDir, SecretBox.open(config.dataDir, config.secret));
-  const registry = new StreamRegistry(config, log, (keyId, id) => destinationStore.resolve(keyId, id), opts.spawner);
+  const disk = new DiskMonitor({ dataDir: config.dataDir, minFreeDiskBytes: config.minFreeDiskBytes, dataQuotaBytes: config.dataQuotaBytes, checkIntervalMs: config.diskCheckIntervalMs }, log);
+  const diskProblem = () => disk.problem();
+  const registry = new StreamRegistry(config, log, (keyId, id) => destinationStore.resolve(keyId, id), opts.spawner, diskProblem);
+  const stopDiskGuard = guardDisk(disk, registry);
   const gate = new AuthGate(keys);
   const logRefusal = throttledWarn(log, 'publisher refused');
 
@@ -138,7 +145,7 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
         if (n <= 0) connectionsByIp.delete(ip);
         else connectionsByIp.set(ip, n);
       });
-      if (wss === publishWss) handlePublisher(ws, remote, ip, { config, gate, registry, log, logRefusal });
+      if (wss === publishWss) handlePublisher(ws, remote, ip, { config, gate, registry, log, logRefusal, diskProblem });
       else if (wss === watchWss) {
         const session = registry.get(watchId!);
         if (!session || session.state !== 'live') ws.close(CLOSE_CODES['stream-not-found'], 'this stream is not live');
@@ -174,6 +181,7 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
     (closing ??= (async () => {
       server.close();
       clearInterval(revocationTimer);
+      stopDiskGuard();
       await registry.endAll('the relay is shutting down');
       stopEvents();
       for (const ws of eventsWss.clients) ws.close(1001, 'relay shutting down');
@@ -182,7 +190,7 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
       server.closeAllConnections();
     })());
 
-  return { server, registry, keys, url: `http://${host}:${addr.port}`, close };
+  return { server, registry, keys, disk, url: `http://${host}:${addr.port}`, close };
 }
 
 /** The client's address: the socket's, or with trustProxy the first X-Forwarded-For entry. */

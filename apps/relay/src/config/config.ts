@@ -73,6 +73,12 @@ export interface RelayConfig {
   destinationRetryAttempts: number;
   /** Delay between destination retries (±25 % jitter), ms. Env TABCAST_DESTINATION_RETRY_DELAY_MS. Default 2000. */
   destinationRetryDelayMs: number;
+  /** Below this much free space on the data folder's disk, live streams end and new ones are refused, bytes. Env TABCAST_MIN_FREE_DISK_BYTES. Default 256 MiB. */
+  minFreeDiskBytes: number;
+  /** Most the data folder may hold (HLS, keys), bytes; 0 means no quota. Env TABCAST_DATA_QUOTA_BYTES. Default 0. */
+  dataQuotaBytes: number;
+  /** How often free space and the quota are checked, ms. Env TABCAST_DISK_CHECK_INTERVAL_MS. Default 1000. */
+  diskCheckIntervalMs: number;
   /** An RTMP destination must connect, handshake and accept the publish within this, ms. Env TABCAST_RTMP_CONNECT_TIMEOUT_MS. Default 10000. */
   rtmpConnectTimeoutMs: number;
   /**
@@ -115,6 +121,9 @@ export const RELAY_DEFAULTS = Object.freeze({
   destinationRetryAttempts: 5,
   destinationRetryDelayMs: 2_000,
   rtmpConnectTimeoutMs: 10_000,
+  minFreeDiskBytes: 256 * 1024 * 1024,
+  dataQuotaBytes: 0,
+  diskCheckIntervalMs: 1_000,
   secret: null,
   trustProxy: false,
 } as const satisfies Omit<RelayConfig, 'publicUrl'>);
@@ -168,6 +177,9 @@ export function resolveConfig(overrides: Partial<RelayConfig> = {}, env: NodeJS.
     destinationRetryAttempts: int(env, 'TABCAST_DESTINATION_RETRY_ATTEMPTS', RELAY_DEFAULTS.destinationRetryAttempts, 0, 1000),
     destinationRetryDelayMs: int(env, 'TABCAST_DESTINATION_RETRY_DELAY_MS', RELAY_DEFAULTS.destinationRetryDelayMs, 100, 600_000),
     rtmpConnectTimeoutMs: int(env, 'TABCAST_RTMP_CONNECT_TIMEOUT_MS', RELAY_DEFAULTS.rtmpConnectTimeoutMs, 1_000, 120_000),
+    minFreeDiskBytes: int(env, 'TABCAST_MIN_FREE_DISK_BYTES', RELAY_DEFAULTS.minFreeDiskBytes, 0, Number.MAX_SAFE_INTEGER),
+    dataQuotaBytes: int(env, 'TABCAST_DATA_QUOTA_BYTES', RELAY_DEFAULTS.dataQuotaBytes, 0, Number.MAX_SAFE_INTEGER),
+    diskCheckIntervalMs: int(env, 'TABCAST_DISK_CHECK_INTERVAL_MS', RELAY_DEFAULTS.diskCheckIntervalMs, 100, 60_000),
     secret: env.TABCAST_SECRET || null,
     trustProxy: env.TABCAST_TRUST_PROXY === '1' || env.TABCAST_TRUST_PROXY === 'true',
     ...overrides,

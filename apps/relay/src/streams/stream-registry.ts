@@ -35,6 +35,8 @@ export class StreamRegistry {
     private log: Logger,
     private resolveStoredDestination: SessionDeps['resolveStoredDestination'],
     private spawner?: Spawner,
+    /** Why the disk cannot take a stream now, or null (see health/disk.ts). */
+    private diskProblem?: () => string | null,
   ) {
     fs.mkdirSync(this.hlsRoot, { recursive: true });
     this.restore();
@@ -77,6 +79,7 @@ export class StreamRegistry {
         log: this.log.child({ stream: id }),
         ...(this.spawner ? { spawner: this.spawner } : {}),
         onChange: (s) => this.changed(s),
+        ...(this.diskProblem ? { diskProblem: this.diskProblem } : {}),
         resolveStoredDestination: this.resolveStoredDestination,
       },
       restored,

@@ -39,7 +39,7 @@ const RESUME_GAP_US = 100_000;
 /** Largest forward jump between two chunks of a track on one connection, µs (60 s). */
 const MAX_TIMESTAMP_JUMP_US = 60_000_000;
 /** Why a stream ended other than by its publisher's stop. */
-export type EndCode = 'output-failed' | 'server-shutdown' | 'unauthorized' | 'bad-message' | 'out-of-order' | 'rate-limited';
+export type EndCode = 'output-failed' | 'disk-full' | 'server-shutdown' | 'unauthorized' | 'bad-message' | 'out-of-order' | 'rate-limited';
 
 /** What a session needs from its publisher's connection. */
 export interface PublisherLink {
@@ -52,6 +52,8 @@ export interface SessionDeps {
   log: Logger;
   spawner?: Spawner;
   onChange: (session: StreamSession) => void;
+  /** Why the disk cannot take the stream (full, over quota), or null: names the real cause of a failed output. */
+  diskProblem?: () => string | null;
   /** A destination stored (encrypted) on the relay for this stream key, or null. */
   resolveStoredDestination: (keyId: string, id: string) => { url: string; streamKey: string } | null;
 }
@@ -179,7 +181,11 @@ export class StreamSession {
         keyframeNeeded: (reason) => this.requestKeyframe(reason),
         // Listings show the output's state (retrying, failed) beside the stream's.
         changed: () => this.deps.onChange(this),
-        failed: (reason) => void this.end(`the HLS output failed: ${reason}`, 'output-failed'),
+        failed: (reason) => {
+          const disk = this.deps.diskProblem?.();
+          if (disk) void this.end(`${disk}; the stream was ended`, 'disk-full');
+          else void this.end(`the HLS output failed: ${reason}`, 'output-failed');
+        },
       },
     );
   }
@@ -400,7 +406,14 @@ export class StreamSession {
    * playlist gets #EXT-X-ENDLIST. Idempotent. `reason` null means the publisher stopped.
    */
   end(reason: string | null = null, code: EndCode | null = null): Promise<void> {
-    this.ended ??= this.doEnd(reason, code);
+    // Never rejects: callers fire and forget, and one stream's failure to end (a full disk)
+    // must not take the relay, and every other stream, down with an unhandled rejection.
+    this.ended ??= this.doEnd(reason, code).catch((err: Error) => {
+      this.deps.log.error('stream did not end cleanly', { error: err.message });
+      this.state = 'ended';
+      this.endedAt ??= new Date();
+      this.deps.onChange(this);
+    });
     return this.ended;
   }
 
