@@ -25,8 +25,10 @@ export interface RtmpTarget {
 export interface RtmpPublisherOptions {
   /** Connecting, handshake and publish must be done within this, ms. */
   connectTimeoutMs: number;
-  /** Chunk size we send with, bytes. */
+  /** Chunk size we send with, bytes. Default 4096. */
   chunkSize?: number;
+  /** Extra TLS options for rtmps:// (tests pass their own CA). Default: the system's CAs. */
+  tls?: Pick<tls.ConnectionOptions, 'ca'>;
 }
 
 const HANDSHAKE_BYTES = 1536;
@@ -193,7 +195,7 @@ export class RtmpPublisher {
   private openSocket(): Promise<void> {
     const { host, port, secure } = this.target;
     return new Promise((resolve, reject) => {
-      const s = secure ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host }) : net.connect({ host, port });
+      const s = secure ? tls.connect({ host, port, ...(net.isIP(host) ? {} : { servername: host }), ...this.o.tls }) : net.connect({ host, port });
       this.socket = s;
       s.setNoDelay(true);
       const onError = (err: NodeJS.ErrnoException) => reject(new RtmpError(`could not connect to ${this.where}: ${describeSocketError(err)}`));
