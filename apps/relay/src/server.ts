@@ -14,6 +14,8 @@ import { serveDestinationsApi } from './http/destinations-api.ts';
 import { serveHls } from './http/hls-files.ts';
 import { originPolicy } from './http/origin-policy.ts';
 import { requestPath } from './http/request-path.ts';
+import { DiskMonitor } from './health/disk.ts';
+import { guardDisk } from './health/disk-guard.ts';
 import { serveStatic } from './http/static-files.ts';
 import { AUTH_GATE_DEFAULTS, AuthGate } from './keys/auth-gate.ts';
 import { DestinationStore } from './keys/destination-store.ts';
@@ -47,6 +49,8 @@ export interface Relay {
   server: http.Server;
   registry: StreamRegistry;
   keys: KeyStore;
+  /** The data folder's disk: `disk.status()` for /api/health. */
+  disk: DiskMonitor;
   /** e.g. http://127.0.0.1:8080 — the address actually bound. */
   url: string;
   /** Graceful stop: ends every stream (#EXT-X-ENDLIST), waits for FFmpeg, closes sockets. */
@@ -54,7 +58,7 @@ export interface Relay {
 }
 
 export async function createRelay(config: RelayConfig, log: Logger, opts: { spawner?: Spawner } = {}): Promise<Relay> {
-  const keys = new KeyStore(config.dataDir);
+  const keys = new KeyStore(config.dataDir, log);
   // Before listening, so the seeded key works from the first connection.
   if (config.seedStreamKey) await keys.ensure(config.seedStreamKey, 'TABCAST_STREAM_KEY');
   const destinationStore = new DestinationStore(config.dataDir, SecretBox.open(config.dataDir, config.secret));
@@ -63,7 +67,10 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
     if (found) assertDestinationHost(id, found.url, config.destinationHosts); // stored before the allowlist changed
     return found;
   };
-  const registry = new StreamRegistry(config, log, resolveStored, opts.spawner);
+  const disk = new DiskMonitor({ dataDir: config.dataDir, minFreeDiskBytes: config.minFreeDiskBytes, dataQuotaBytes: config.dataQuotaBytes, checkIntervalMs: config.diskCheckIntervalMs }, log);
+  const diskProblem = () => disk.problem();
+  const registry = new StreamRegistry(config, log, resolveStored, opts.spawner, diskProblem);
+  const stopDiskGuard = guardDisk(disk, registry);
   const gate = new AuthGate(keys, { ...AUTH_GATE_DEFAULTS, maxPendingPerAddress: config.maxKeyChecksPerAddress });
   const logRefusal = throttledWarn(log, 'publisher refused');
   const logSocketRefusal = throttledWarn(log, 'socket refused');
@@ -157,7 +164,7 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
         return;
       }
       ws.once('close', taken);
-      if (wss === publishWss) return handlePublisher(ws, remote, group, { config, gate, registry, log, logRefusal });
+      if (wss === publishWss) return handlePublisher(ws, remote, group, { config, gate, registry, log, logRefusal, diskProblem });
       if (wss === eventsWss) {
         // Dashboards and pages have nothing to say (docs/protocol.md): anything they send ends their socket.
         ws.on('message', () => ws.close(CLOSE_CODES['bad-message'], 'this socket receives nothing; do not send'));
@@ -193,6 +200,7 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
     (closing ??= (async () => {
       server.close();
       clearInterval(revocationTimer);
+      stopDiskGuard();
       await registry.endAll('the relay is shutting down');
       stopEvents();
       for (const ws of eventsWss.clients) ws.close(1001, 'relay shutting down');
@@ -201,7 +209,7 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
       server.closeAllConnections();
     })());
 
-  return { server, registry, keys, url: `http://${host}:${addr.port}`, close };
+  return { server, registry, keys, disk, url: `http://${host}:${addr.port}`, close };
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {

@@ -20,7 +20,15 @@ export interface StreamInfo {
   ingestBitrate: number;
   /** Video frames per second over the last few seconds. */
   ingestFps: number;
+  /**
+   * The HLS output's state: `running` when FFmpeg makes progress, `retrying` after a crash or a
+   * muxer error (restarted with backoff), `failed` when given up (the stream then ends).
+   */
+  hlsOutput?: OutputState;
 }
+
+/** State of one output of a stream (the relay's OutputRunner). */
+export type OutputState = 'waiting' | 'starting' | 'running' | 'switching' | 'retrying' | 'failed' | 'stopping' | 'stopped';
 
 /** Messages on the `/ws/events` socket (JSON text, compressed when over ~1 KB). */
 export type EventsMessage =

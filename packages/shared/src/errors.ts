@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'stream-not-found' // resume of a stream that no longer exists
   | 'out-of-order' // timestamp went backwards, or chunk before its codec config
   | 'output-failed' // FFmpeg could not be started or failed for good
+  | 'disk-full' // the relay's disk (or data folder quota) is full: streams end, new ones are refused
   | 'server-shutdown' // relay is stopping
   | 'capture-failed' // browser: capture permission denied or source ended
   | 'encoder-failed' // browser: WebCodecs configure/encode error
@@ -47,6 +48,7 @@ export const CLOSE_CODES = Object.freeze({
   'stream-not-found': 4404,
   'out-of-order': 4422,
   'output-failed': 4502,
+  'disk-full': 4507,
   'server-shutdown': 1001,
   'capture-failed': 4000,
   'encoder-failed': 4000,

@@ -97,6 +97,14 @@ export interface RelayConfig {
   destinationRetryAttempts: number;
   /** Delay between destination retries (±25 % jitter), ms. Env TABCAST_DESTINATION_RETRY_DELAY_MS. Default 2000. */
   destinationRetryDelayMs: number;
+  /** Below this much free space on the data folder's disk, live streams end and new ones are refused, bytes. Env TABCAST_MIN_FREE_DISK_BYTES. Default 256 MiB. */
+  minFreeDiskBytes: number;
+  /** Most the data folder may hold (HLS, keys), bytes; 0 means no quota. Env TABCAST_DATA_QUOTA_BYTES. Default 0. */
+  dataQuotaBytes: number;
+  /** How often free space and the quota are checked, ms. Env TABCAST_DISK_CHECK_INTERVAL_MS. Default 1000. */
+  diskCheckIntervalMs: number;
+  /** An RTMP destination must connect, handshake and accept the publish within this, ms. Env TABCAST_RTMP_CONNECT_TIMEOUT_MS. Default 10000. */
+  rtmpConnectTimeoutMs: number;
   /**
    * Reverse proxies of yours in front of the relay: the client address is the X-Forwarded-For entry
    * this many places from the right (the one your outermost proxy appended; entries further left are
@@ -150,6 +158,10 @@ export const RELAY_DEFAULTS = Object.freeze({
   maxTrackSkewMs: 5_000,
   destinationRetryAttempts: 5,
   destinationRetryDelayMs: 2_000,
+  rtmpConnectTimeoutMs: 10_000,
+  minFreeDiskBytes: 256 * 1024 * 1024,
+  dataQuotaBytes: 0,
+  diskCheckIntervalMs: 1_000,
   secret: null,
   trustProxyHops: 0,
   viewerMaxLagMs: 1_000,
@@ -214,6 +226,10 @@ export function resolveConfig(overrides: Partial<RelayConfig> = {}, env: NodeJS.
     ffmpegStallTimeoutMs: int(env, 'TABCAST_FFMPEG_STALL_MS', RELAY_DEFAULTS.ffmpegStallTimeoutMs, 1_000, 600_000),
     destinationRetryAttempts: int(env, 'TABCAST_DESTINATION_RETRY_ATTEMPTS', RELAY_DEFAULTS.destinationRetryAttempts, 0, 1000),
     destinationRetryDelayMs: int(env, 'TABCAST_DESTINATION_RETRY_DELAY_MS', RELAY_DEFAULTS.destinationRetryDelayMs, 100, 600_000),
+    rtmpConnectTimeoutMs: int(env, 'TABCAST_RTMP_CONNECT_TIMEOUT_MS', RELAY_DEFAULTS.rtmpConnectTimeoutMs, 1_000, 120_000),
+    minFreeDiskBytes: int(env, 'TABCAST_MIN_FREE_DISK_BYTES', RELAY_DEFAULTS.minFreeDiskBytes, 0, Number.MAX_SAFE_INTEGER),
+    dataQuotaBytes: int(env, 'TABCAST_DATA_QUOTA_BYTES', RELAY_DEFAULTS.dataQuotaBytes, 0, Number.MAX_SAFE_INTEGER),
+    diskCheckIntervalMs: int(env, 'TABCAST_DISK_CHECK_INTERVAL_MS', RELAY_DEFAULTS.diskCheckIntervalMs, 100, 60_000),
     secret: env.TABCAST_SECRET || null,
     viewerMaxLagMs: int(env, 'TABCAST_VIEWER_MAX_LAG_MS', RELAY_DEFAULTS.viewerMaxLagMs, 200, 60_000),
     trustProxyHops: env.TABCAST_TRUST_PROXY === 'true' ? 1 : env.TABCAST_TRUST_PROXY === 'false' ? 0 : int(env, 'TABCAST_TRUST_PROXY', RELAY_DEFAULTS.trustProxyHops, 0, 10),

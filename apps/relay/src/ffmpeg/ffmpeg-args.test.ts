@@ -45,10 +45,11 @@ test('progress goes to stdout for the stall detector', () => {
   assert.equal(valueOf(buildHlsArgs(base), '-progress'), 'pipe:1');
 });
 
-test('an RTMP destination copies the video, encodes AAC and writes live FLV to the push URL', () => {
-  const args = buildRtmpArgs({ url: 'rtmps://live.example.com/app/KEY', hasAudio: true, aacBitrate: 128_000 });
+test('an RTMP destination copies the video, encodes AAC and writes live FLV to fd 3 (the relay publishes it)', () => {
+  const args = buildRtmpArgs({ hasAudio: true, aacBitrate: 128_000 });
   assert.equal(valueOf(args, '-c:v'), 'copy');
   assert.equal(valueOf(args, '-c:a'), 'aac');
   assert.equal(args[args.lastIndexOf('-f') + 1], 'flv');
-  assert.equal(args.at(-1), 'rtmps://live.example.com/app/KEY');
+  assert.equal(args.at(-1), 'pipe:3');
+  assert.ok(!args.some((a) => /^rtmps?:/.test(a)), 'no URL on the command line');
 });

@@ -18,7 +18,8 @@ export interface HlsArgsOptions {
   append: boolean;
 }
 
-export const PLAYLIST_NAME = 'index.m3u8';
+/** FFmpeg's own playlist; players get index.m3u8, which the relay writes from it. */
+export const FFMPEG_PLAYLIST_NAME = 'ffmpeg.m3u8';
 export const SEGMENT_PATTERN = 'seg_%05d.ts';
 
 /** Input side shared by every output: low probe budget, since Matroska's CodecPrivate already names the codecs. */
@@ -54,22 +55,25 @@ export function buildHlsArgs(o: HlsArgsOptions): string[] {
     '-hls_list_size', String(o.hlsListSize),
     // temp_file: the playlist is renamed into place, so a reader never sees half of one.
     // omit_endlist: one stream may span several FFmpeg runs; the relay writes #EXT-X-ENDLIST
-    // itself when the stream really ends (see playlist.ts).
+    // itself when the stream really ends. FFmpeg's playlist is not served: the relay publishes
+    // index.m3u8 from it (outputs/hls-playlist.ts).
     '-hls_flags', ['delete_segments', 'temp_file', 'independent_segments', 'omit_endlist', ...(o.append ? ['append_list', 'discont_start'] : [])].join('+'),
     '-hls_segment_type', 'mpegts',
     '-hls_segment_filename', path.join(o.outDir, SEGMENT_PATTERN),
-    path.join(o.outDir, PLAYLIST_NAME),
+    path.join(o.outDir, FFMPEG_PLAYLIST_NAME),
   ];
 }
 
 export interface RtmpArgsOptions {
-  /** Full push URL (server URL + stream key). */
-  url: string;
   hasAudio: boolean;
   aacBitrate: number;
 }
 
-/** One RTMP(S) destination: the same copy of the video and AAC audio, as FLV. */
+/**
+ * One RTMP(S) destination: the same copy of the video and AAC audio, as FLV on fd 3. The relay
+ * publishes it (rtmp/rtmp-publisher.ts): the destination's URL and key are not in these arguments,
+ * so `ps` or /proc/<pid>/cmdline never shows them.
+ */
 export function buildRtmpArgs(o: RtmpArgsOptions): string[] {
   return [
     ...inputArgs(),
@@ -77,6 +81,6 @@ export function buildRtmpArgs(o: RtmpArgsOptions): string[] {
     '-f', 'flv',
     // Live: no seeking back to write duration and size into the header when it ends.
     '-flvflags', 'no_duration_filesize',
-    o.url,
+    'pipe:3',
   ];
 }

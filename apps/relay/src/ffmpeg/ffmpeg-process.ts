@@ -23,8 +23,10 @@ export type Spawner = (cmd: string, args: string[]) => Child;
 /**
  * detached: FFmpeg gets its own process group, so a Ctrl-C in the relay's terminal reaches only the
  * relay, which then drains FFmpeg properly. If the relay dies, FFmpeg's stdin closes and it exits.
+ * fd 3 is a fourth pipe: an RTMP destination's FFmpeg writes its FLV there (`pipe:3`), and the relay
+ * pushes it on itself, so no secret is ever on FFmpeg's command line. (stdout carries progress.)
  */
-export const defaultSpawner: Spawner = (cmd, args) => spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+export const defaultSpawner: Spawner = (cmd, args) => spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], detached: true }) as unknown as Child;
 
 const STDERR_TAIL_LINES = 20;
 const MAX_STDERR_KINDS = 200;
@@ -86,6 +88,11 @@ export class FfmpegProcess {
       });
       this.child.once('close', done);
     });
+  }
+
+  /** FFmpeg's fd 3 (a pipe, when the spawner made one): an output written to `pipe:3`. */
+  get mediaOut(): Readable | null {
+    return (this.child.stdio[3] as Readable | null | undefined) ?? null;
   }
 
   /** Logs the first few lines of each kind, then every 100th with its count: FFmpeg can repeat a warning per frame. */

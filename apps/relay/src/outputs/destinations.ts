@@ -3,12 +3,13 @@
  * retries), so a failing destination never disturbs HLS or the others. Reports each one's state
  * in words; never a destination's stream key (FFmpeg's messages are redacted).
  */
-import { destinationPushUrl, type AudioConfig, type DestinationStatus, type VideoConfig } from '@tabcast/shared';
+import { type AudioConfig, type DestinationStatus, type VideoConfig } from '@tabcast/shared';
 import type { RelayConfig } from '../config/config.ts';
 import { buildRtmpArgs } from '../ffmpeg/ffmpeg-args.ts';
 import type { Spawner } from '../ffmpeg/ffmpeg-process.ts';
 import type { MuxChunk } from '../mux/mkv-muxer.ts';
 import type { Logger } from '../util/logger.ts';
+import { rtmpPipeSink } from '../rtmp/rtmp-sink.ts';
 import { FfmpegRun } from './ffmpeg-run.ts';
 import { OutputRunner, settlesWithin, type RunnerState } from './output-runner.ts';
 import { destinationRestartPolicy } from './restart-policy.ts';
@@ -45,8 +46,10 @@ const STATE: Record<RunnerState, DestinationStatus['state']> = {
   waiting: 'connecting',
   starting: 'connecting',
   running: 'live',
+  switching: 'connecting',
   retrying: 'retrying',
   failed: 'failed',
+  stopping: 'off',
   stopped: 'off',
 };
 
@@ -110,7 +113,9 @@ export class Destinations {
         new FfmpegRun(
           {
             ffmpegPath: config.ffmpegPath,
-            args: buildRtmpArgs({ url: destinationPushUrl(d.url, d.streamKey), hasAudio: audioConfig !== null, aacBitrate: config.aacBitrate }),
+            // FFmpeg writes FLV to a pipe; the relay publishes it, so the key is on no command line.
+            args: buildRtmpArgs({ hasAudio: audioConfig !== null, aacBitrate: config.aacBitrate }),
+            pipeSink: rtmpPipeSink({ url: d.url, streamKey: d.streamKey }, { connectTimeoutMs: config.rtmpConnectTimeoutMs }),
             exitTimeoutMs: config.ffmpegExitTimeoutMs,
             stallTimeoutMs: config.ffmpegStallTimeoutMs,
             videoConfig,
@@ -178,6 +183,11 @@ export class Destinations {
       this.deps.log.warn('destinations did not finish in time; killing them', { limitMs });
       this.killAll();
     }
+  }
+
+  /** PIDs of every destination FFmpeg still running. */
+  pids(): number[] {
+    return [...this.entries.values()].flatMap((e) => e.runner?.pids ?? []);
   }
 
   killAll(): void {

@@ -3,14 +3,32 @@
  * bounded queue, its own pump into successive {@link FfmpegRun}s, its own restarts. A slow or
  * failing output never holds up another: the stream hands every output the same chunk objects.
  */
-import { bytesEqual, type AudioConfig, type VideoConfig } from '@tabcast/shared';
+import { bytesEqual, type AudioConfig, type OutputState, type VideoConfig } from '@tabcast/shared';
 import type { MuxChunk } from '../mux/mkv-muxer.ts';
 import type { Logger } from '../util/logger.ts';
 import { ChunkQueue, type PushResult } from './chunk-queue.ts';
 import type { FfmpegRun } from './ffmpeg-run.ts';
 import type { RestartPolicy } from './restart-policy.ts';
 
-export type RunnerState = 'waiting' | 'starting' | 'running' | 'retrying' | 'failed' | 'stopped';
+/**
+ * waiting: no config yet · starting: FFmpeg spawned, no progress yet · running · switching: the
+ * current run finishes before a new codec config's run starts · retrying: a failed run's restart
+ * is scheduled · failed: given up · stopping: draining for stop() · stopped. `failed` and `stopped`
+ * are final; see {@link TRANSITIONS}.
+ */
+export type RunnerState = OutputState;
+
+/** Allowed transitions. Anything else is refused (and logged): nothing restarts a stopped output. */
+const TRANSITIONS: Readonly<Record<RunnerState, readonly RunnerState[]>> = Object.freeze({
+  waiting: ['starting', 'stopping', 'stopped'],
+  starting: ['running', 'switching', 'retrying', 'failed', 'stopping', 'stopped'],
+  running: ['switching', 'retrying', 'failed', 'stopping', 'stopped'],
+  switching: ['starting', 'retrying', 'stopping', 'stopped'],
+  retrying: ['starting', 'failed', 'stopping', 'stopped'],
+  failed: [],
+  stopping: ['stopped', 'failed'],
+  stopped: [],
+});
 
 export interface RunnerEvents {
   /** A new run needs a keyframe soon (restart, backlog dropped). */
@@ -21,7 +39,7 @@ export interface RunnerEvents {
   failed(reason: string): void;
 }
 
-/** Builds a run; `append` is false only for an output's very first run. */
+/** Builds a run; `runIndex` is 0 only for an output's very first run. */
 export type RunFactory = (videoConfig: VideoConfig, audioConfig: AudioConfig | null, runIndex: number) => FfmpegRun;
 
 export interface RunnerOptions {
@@ -43,14 +61,18 @@ export class OutputRunner {
   private runStartedAt: number | null = null;
   lastError: string | null = null;
   readonly queue: ChunkQueue;
+  /** The run being fed. */
   private run: FfmpegRun | null = null;
+  /** Every run whose FFmpeg has not exited yet (the fed one, one finishing for a codec switch): kill() reaches them all. */
+  private readonly alive = new Set<FfmpegRun>();
   private runs = 0;
   private videoConfig: VideoConfig | null = null;
   private audioConfig: AudioConfig | null = null;
   private pumping: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
-  private switching = false;
   private stopping: Promise<boolean> | null = null;
+  /** kill() was called: no run may start any more, not even to drain. */
+  private killed = false;
 
   constructor(
     readonly name: string,
@@ -67,18 +89,28 @@ export class OutputRunner {
     return this.run?.pid;
   }
 
+  /** PIDs of every FFmpeg of this output that has not exited yet. */
+  get pids(): number[] {
+    return [...this.alive].map((r) => r.pid).filter((p): p is number => p !== undefined);
+  }
+
   get currentRun(): FfmpegRun | null {
     return this.run;
   }
 
+  /** True once stop() or kill() was called, or the output gave up: it never runs again. */
+  get finished(): boolean {
+    return this.stopping !== null || this.state === 'failed' || this.state === 'stopped';
+  }
+
   /** Hands over a chunk; the first chunk of a new video config (a keyframe) carries it in `newVideoConfig`. */
   push(chunk: MuxChunk, videoConfig: VideoConfig, audioConfig: AudioConfig | null): PushResult | 'ignored' {
-    if (this.state === 'failed' || this.state === 'stopped' || this.stopping) return 'ignored';
+    if (this.finished) return 'ignored';
     this.videoConfig = videoConfig;
     this.audioConfig = audioConfig;
     const result = this.queue.push(chunk);
     if (result === 'dropped-backlog') {
-      this.log.warn('output is behind: dropped queued GOPs', { output: this.name, droppedChunks: this.queue.droppedChunks });
+      this.log.warn('output is behind: dropped queued GOPs', { output: this.name, state: this.state, droppedChunks: this.queue.droppedChunks });
       this.events.keyframeNeeded(`${this.name} dropped a backlog`);
     }
     this.maybeStart();
@@ -91,17 +123,25 @@ export class OutputRunner {
   }
 
   private maybeStart(): void {
-    if (this.run || this.retryTimer || this.switching || this.stopping || !this.videoConfig || (this.hasAudio && !this.audioConfig)) return;
-    if (this.state === 'failed' || this.state === 'stopped') return;
+    if (this.state !== 'waiting' || !this.videoConfig || (this.hasAudio && !this.audioConfig)) return;
     this.startRun(this.videoConfig);
   }
 
+  /**
+   * Starts a run: from waiting, switching or retrying; while stopping only to drain the queue into
+   * a new codec configuration's run; never after kill() or once stopped or failed.
+   */
   private startRun(videoConfig: VideoConfig): void {
+    if (this.killed || this.state === 'stopped' || this.state === 'failed') return;
+    if (this.state !== 'stopping' && !this.transition('starting')) return;
     const run = this.factory(videoConfig, this.hasAudio ? this.audioConfig : null, this.runs++);
     this.run = run;
-    this.setState('starting');
+    this.alive.add(run);
     this.runStartedAt = Date.now();
-    void run.exited.then(() => this.onRunExit(run));
+    void run.exited.then(() => {
+      this.alive.delete(run);
+      this.onRunExit(run);
+    });
     this.pumping = this.pump(run);
   }
 
@@ -117,40 +157,43 @@ export class OutputRunner {
         const chunk = this.queue.shift();
         if (!chunk) continue;
         if (chunk.newVideoConfig && !sameVideoConfig(chunk.newVideoConfig, run.videoConfig)) {
+          if (this.killed) return;
           // New size or profile: finish this run cleanly; a new run continues from this keyframe.
           this.log.info('video configuration changed; starting a new run', { output: this.name, codec: chunk.newVideoConfig.codec });
           this.queue.unshift(chunk);
-          this.switching = true;
           this.run = null;
+          if (!this.stopping) this.transition('switching');
           await run.end();
-          this.switching = false;
+          // Killed while the old run finished (a destination turned off): nothing new may start
+          // (issue 9, item 4). A graceful stop() still drains the queue into the new run.
+          if (this.killed || (this.state !== 'switching' && this.state !== 'stopping')) return;
           this.restarts++;
           this.startRun(chunk.newVideoConfig);
           return;
         }
         await run.add(chunk);
-        if (this.state === 'starting' && run.progress.blocks > 0) this.setState('running');
+        if (this.state === 'starting' && run.live) this.transition('running');
       }
     } catch (err) {
-      // A failed FFmpeg is handled by onRunExit; anything else is reported the same way.
-      if (!run.failure) this.log.error('output pump failed', { output: this.name, error: (err as Error).message });
-      run.kill();
+      // A muxer error (bad timestamps, a packet it refuses) kills this run like an FFmpeg crash:
+      // onRunExit restarts the output under the same policy, with a keyframe request.
+      run.fail(`the muxer refused a chunk (${(err as Error).message})`);
+      if (!this.finished && run.failure?.startsWith('the muxer')) this.log.error('output run failed', { output: this.name, error: run.failure });
     }
   }
 
-  /** FFmpeg went away without being asked: try again per the policy, or give up. */
+  /** FFmpeg went away without being asked (or the run failed): try again per the policy, or give up. */
   private onRunExit(run: FfmpegRun): void {
     if (this.run !== run || !run.failure) return;
     this.run = null;
     this.lastError = run.failure;
-    if (this.stopping) return;
+    if (this.finished) return;
     const upMs = Date.now() - (this.runStartedAt ?? Date.now());
     if (upMs >= this.o.policy.stableAfterMs) this.attempt = 0;
-    this.runningSince = null;
     this.runStartedAt = null;
     this.attempt++;
     if (this.attempt > this.o.policy.maxAttempts) {
-      this.setState('failed');
+      this.transition('failed');
       this.events.failed(`${run.failure} (gave up after ${this.o.policy.maxAttempts} attempts)`);
       return;
     }
@@ -159,11 +202,11 @@ export class OutputRunner {
     // The new run starts at a keyframe: ask for one now so the gap stays short.
     this.queue.resetToKeyframe();
     this.nextAttemptAt = Date.now() + delayMs;
-    this.setState('retrying');
+    this.transition('retrying');
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.nextAttemptAt = null;
-      if (this.stopping || this.state === 'failed') return;
+      if (this.finished || this.state !== 'retrying') return;
       this.restarts++;
       this.events.keyframeNeeded(`${this.name} restarted`);
       this.startRun(this.videoConfig!);
@@ -181,9 +224,11 @@ export class OutputRunner {
 
   private async doStop(): Promise<boolean> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.transition('stopping');
     this.queue.wake();
-    // Wait for the pump to drain the queue (a codec switch hands over to a new run's pump), but
-    // not forever: an FFmpeg that stopped reading would hold the drain, and the stop, for good.
+    // Wait for the pump to drain the queue, but not forever: an FFmpeg that stopped reading would
+    // hold the drain, and the stop, for good.
     const drained = (async () => {
       for (let p = this.pumping; p; p = this.pumping) {
         await p;
@@ -204,25 +249,38 @@ export class OutputRunner {
       clean = exit.code === 0;
       if (!clean) this.lastError = `FFmpeg failed while finishing (${exit.signal ?? `exit ${exit.code}`}): ${exit.stderrTail.at(-1) ?? 'no message'}`;
     }
-    if (this.state !== 'failed') this.setState('stopped');
+    // A run still finishing (codec switch) is waited for too; none outlives the output.
+    await settlesWithin(Promise.all([...this.alive].map((r) => r.exited)), this.o.drainLimitMs);
+    for (const r of this.alive) r.kill();
+    this.transition('stopped');
     return clean;
   }
 
-  /** Stops at once: no drain, FFmpeg killed, never restarted. */
+  /** Stops at once: no drain, every FFmpeg of this output killed, never restarted. */
   kill(): void {
+    this.killed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     this.stopping ??= Promise.resolve(false);
     this.queue.wake();
+    for (const r of this.alive) r.kill();
     this.run?.kill();
-    if (this.state !== 'failed') this.setState('stopped');
+    this.run = null;
+    this.transition('stopped');
   }
 
-  private setState(state: RunnerState): void {
-    if (this.state === state) return;
+  /** Guarded state change: returns false (and logs) for a transition the machine does not allow. */
+  private transition(state: RunnerState): boolean {
+    if (this.state === state) return true;
+    if (!TRANSITIONS[this.state].includes(state)) {
+      if (!(this.state === 'failed' && state === 'stopped')) this.log.debug('output state change refused', { output: this.name, from: this.state, to: state });
+      return false;
+    }
     this.state = state;
     if (state === 'running') this.runningSince = Date.now();
-    else if (state !== 'stopped') this.runningSince = null;
+    else if (state !== 'stopping' && state !== 'stopped') this.runningSince = null;
     this.events.changed();
+    return true;
   }
 }
 

@@ -44,6 +44,8 @@ export class StreamRegistry {
     private log: Logger,
     private resolveStoredDestination: SessionDeps['resolveStoredDestination'],
     private spawner?: Spawner,
+    /** Why the disk cannot take a stream now, or null (see health/disk.ts). */
+    private diskProblem?: () => string | null,
   ) {
     fs.mkdirSync(this.hlsRoot, { recursive: true });
     this.restore();
@@ -55,7 +57,15 @@ export class StreamRegistry {
    * their retention runs out.
    */
   private restore(): void {
-    for (const saved of loadStreams(this.hlsRoot)) {
+    const { streams, unreadable } = loadStreams(this.hlsRoot);
+    // A folder whose stream.json is missing or unreadable (a crash mid-write on an old relay, a
+    // full disk) is no stream the relay can serve: it goes once retention has passed since it last changed.
+    for (const u of unreadable) {
+      const afterMs = this.config.endedRetentionMs - (Date.now() - u.mtimeMs);
+      this.log.warn('stream folder without a readable stream.json; removing it after retention', { folder: u.dir, error: u.error, inMs: Math.max(0, Math.round(afterMs)) });
+      this.scheduleRemoval(path.join(this.hlsRoot, u.dir), afterMs);
+    }
+    for (const saved of streams) {
       const endedAgo = saved.endedAt ? Date.now() - Date.parse(saved.endedAt) : 0;
       if (saved.state === 'ended' && endedAgo > this.config.endedRetentionMs) {
         fs.rm(path.join(this.hlsRoot, saved.id), { recursive: true, force: true }, () => undefined);
@@ -78,6 +88,7 @@ export class StreamRegistry {
         log: this.log.child({ stream: id }),
         ...(this.spawner ? { spawner: this.spawner } : {}),
         onChange: (s) => this.changed(s),
+        ...(this.diskProblem ? { diskProblem: this.diskProblem } : {}),
         resolveStoredDestination: this.resolveStoredDestination,
       },
       restored,
@@ -144,11 +155,19 @@ export class StreamRegistry {
 
   /** Ended streams stay listed (and their HLS served) for endedRetentionMs, then go. */
   private scheduleCleanup(session: StreamSession, afterMs: number): void {
-    const timer = setTimeout(() => {
-      this.cleanupTimers.delete(timer);
+    this.scheduleRemoval(session.outDir, afterMs, () => {
       this.sessions.delete(session.id);
       this.listedIds.delete(session.id);
-      fs.rm(session.outDir, { recursive: true, force: true }, () => undefined);
+    });
+  }
+
+  private scheduleRemoval(dir: string, afterMs: number, then?: () => void): void {
+    const timer = setTimeout(() => {
+      this.cleanupTimers.delete(timer);
+      then?.();
+      fs.rm(dir, { recursive: true, force: true }, (err) => {
+        if (err) this.log.warn('could not remove a stream folder', { folder: dir, error: err.message });
+      });
     }, Math.max(0, afterMs));
     timer.unref();
     this.cleanupTimers.add(timer);

@@ -6,12 +6,10 @@
  * the same playlist behind #EXT-X-DISCONTINUITY.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { CLOSE_CODES, LIMITS, TabcastError, splitRtmpUrl, type AudioConfig, type ChunkMessage, type DestinationSpec, type RelayMessage, type StreamInfo, type VideoConfig } from '@tabcast/shared';
 import type { RelayConfig } from '../config/config.ts';
-import { PLAYLIST_NAME, buildHlsArgs } from '../ffmpeg/ffmpeg-args.ts';
+import { buildHlsArgs } from '../ffmpeg/ffmpeg-args.ts';
 import type { Spawner } from '../ffmpeg/ffmpeg-process.ts';
-import { endPlaylist } from '../ffmpeg/playlist.ts';
 import { truncateReason } from '../util/close-reason.ts';
 import type { Logger } from '../util/logger.ts';
 import { RateMeter } from '../util/rate-meter.ts';
@@ -19,6 +17,7 @@ import { FfmpegRun } from '../outputs/ffmpeg-run.ts';
 import { OutputRunner, sameVideoConfig, type RunFactory } from '../outputs/output-runner.ts';
 import { Destinations, type ResolvedDestination } from '../outputs/destinations.ts';
 import { FAN_OUT_DEFAULTS, FanOut } from '../outputs/fan-out.ts';
+import { HlsPlaylist } from '../outputs/hls-playlist.ts';
 import { hlsRestartPolicy } from '../outputs/restart-policy.ts';
 import { saveStream, type PersistedStream } from './stream-store.ts';
 
@@ -30,10 +29,17 @@ const DESTINATIONS_MIN_INTERVAL_MS = 1_000;
 /** How long a stream's end waits for its RTMP destinations to finish before killing them, ms. */
 const DESTINATION_STOP_LIMIT_MS = 2_000;
 
+/**
+ * After a resume, the new connection's first chunk is placed this far after the last chunk the
+ * outputs got (its clock may be behind or far ahead of the old one), µs. Above the studio's usual
+ * audio/video interleave, so neither track goes backwards on the outputs' timeline.
+ */
+const RESUME_GAP_US = 100_000;
+
 /** Largest forward jump between two chunks of a track on one connection, µs (60 s). */
 const MAX_TIMESTAMP_JUMP_US = 60_000_000;
 /** Why a stream ended other than by its publisher's stop. */
-export type EndCode = 'output-failed' | 'server-shutdown' | 'unauthorized' | 'bad-message' | 'out-of-order' | 'rate-limited' | 'stopped-by-operator';
+export type EndCode = 'output-failed' | 'disk-full' | 'server-shutdown' | 'unauthorized' | 'bad-message' | 'out-of-order' | 'rate-limited' | 'stopped-by-operator';
 
 /** What a session needs from its publisher's connection. */
 export interface PublisherLink {
@@ -46,6 +52,8 @@ export interface SessionDeps {
   log: Logger;
   spawner?: Spawner;
   onChange: (session: StreamSession) => void;
+  /** Why the disk cannot take the stream (full, over quota), or null: names the real cause of a failed output. */
+  diskProblem?: () => string | null;
   /** A destination stored (encrypted) on the relay for this stream key, or null. */
   resolveStoredDestination: (keyId: string, id: string) => { url: string; streamKey: string } | null;
 }
@@ -63,12 +71,23 @@ export class StreamSession {
   private videoConfig: VideoConfig | null = null;
   private audioConfig: AudioConfig | null = null;
   private lastTs = { video: -1, audio: -1 };
+  /**
+   * Added to this connection's timestamps before the outputs see them, so their timeline never
+   * goes backwards across a resume (the muxer refuses that), and never jumps by the gap either.
+   */
+  private tsOffsetUs = 0;
+  /** Highest timestamp (with offset) handed to the outputs, µs; -1 before any. */
+  private lastOutUs = -1;
+  /** Set by attach(): the offset is computed on the connection's first chunk. */
+  private offsetPending = false;
   /** The HLS output: its own queue, FFmpeg runs and restarts. */
   readonly hls: OutputRunner;
   /** RTMP destinations, each on its own runner. */
   readonly destinations: Destinations;
   /** Real-time viewers: the publisher's bytes, unchanged. */
   readonly fanOut: FanOut;
+  /** index.m3u8, published from FFmpeg's playlist (discontinuity sequence, stray segments). */
+  readonly playlist: HlsPlaylist;
   private statusTimer: NodeJS.Timeout | null = null;
   private destinationTimer: NodeJS.Timeout | null = null;
   private pendingDestinations: DestinationSpec[] | null = null;
@@ -99,11 +118,13 @@ export class StreamSession {
     });
     this.startedAt = restored ? new Date(restored.startedAt) : new Date();
     fs.mkdirSync(outDir, { recursive: true });
+    this.playlist = new HlsPlaylist(outDir, deps.log.child({ output: 'hls' }));
     if (restored?.state === 'ended') {
       this.state = 'ended';
       this.endedAt = new Date(restored.endedAt ?? Date.now());
     } else {
       this.persist('live');
+      this.playlist.watch();
       // A restored live stream waits for its publisher like after any dropped connection.
       if (restored) this.startGraceTimer();
     }
@@ -136,7 +157,7 @@ export class StreamSession {
             hasAudio: audioConfig !== null,
             aacBitrate: config.aacBitrate,
             // Continue a playlist that exists; a first playlist never starts with a discontinuity.
-            append: fs.existsSync(this.playlistPath),
+            append: fs.existsSync(this.playlist.ffmpegPath),
           }),
           exitTimeoutMs: config.ffmpegExitTimeoutMs,
           stallTimeoutMs: config.ffmpegStallTimeoutMs,
@@ -158,8 +179,13 @@ export class StreamSession {
       log,
       {
         keyframeNeeded: (reason) => this.requestKeyframe(reason),
-        changed: () => undefined,
-        failed: (reason) => void this.end(`the HLS output failed: ${reason}`, 'output-failed'),
+        // Listings show the output's state (retrying, failed) beside the stream's.
+        changed: () => this.deps.onChange(this),
+        failed: (reason) => {
+          const disk = this.deps.diskProblem?.();
+          if (disk) void this.end(`${disk}; the stream was ended`, 'disk-full');
+          else void this.end(`the HLS output failed: ${reason}`, 'output-failed');
+        },
       },
     );
   }
@@ -224,7 +250,7 @@ export class StreamSession {
   }
 
   get playlistPath(): string {
-    return path.join(this.outDir, PLAYLIST_NAME);
+    return this.playlist.path;
   }
 
   info(): StreamInfo {
@@ -238,6 +264,7 @@ export class StreamSession {
       publisherConnected: this.publisherConnected,
       ingestBitrate: Math.round(this.meter.rates().bitsPerSec),
       ingestFps: Math.round(this.frameMeter.rates().perSec * 10) / 10,
+      hlsOutput: this.hls.state,
     };
   }
 
@@ -250,6 +277,7 @@ export class StreamSession {
     this.hls.resetToKeyframe();
     this.destinations.resetToKeyframe();
     this.lastTs = { video: -1, audio: -1 };
+    this.offsetPending = true;
     this.deps.onChange(this);
   }
 
@@ -326,11 +354,19 @@ export class StreamSession {
     const fps = this.frameMeter.rates().perSec;
     if (fps > limits.maxFrameRate) throw new TabcastError('rate-limited', `${fps.toFixed(0)} video frames/s is over the ${limits.maxFrameRate} fps limit`);
 
+    if (this.offsetPending) {
+      this.offsetPending = false;
+      if (this.lastOutUs >= 0) this.tsOffsetUs = this.lastOutUs + RESUME_GAP_US - msg.timestampUs;
+    }
+    const timestampUs = msg.timestampUs + this.tsOffsetUs;
+    this.lastOutUs = Math.max(this.lastOutUs, timestampUs);
     const chunk = {
       track: msg.track,
-      timestampUs: msg.timestampUs,
+      timestampUs,
       durationUs: msg.durationUs,
-      key: msg.key,
+      // Every Opus packet decodes on its own; a publisher marking one "delta" must not make the
+      // muxer refuse the run's first audio packet (issue 9, item 3).
+      key: msg.track === 'audio' ? true : msg.key,
       data: msg.data,
       ...(newVideoConfig ? { newVideoConfig } : {}),
     };
@@ -338,8 +374,11 @@ export class StreamSession {
     if (msg.config && this.videoConfig && (!this.hasAudio || this.audioConfig)) this.fanOut.setConfig(this.videoConfig, audioConfig);
     this.fanOut.chunk(raw, msg.track, msg.key, msg.timestampUs);
     this.destinations.push(chunk, this.videoConfig!, audioConfig);
+    const hlsState = this.hls.state;
     const result = this.hls.push(chunk, this.videoConfig!, audioConfig);
-    if (result === 'dropped-backlog') {
+    // Only a running FFmpeg that cannot keep up is congestion the publisher can help with; a
+    // backlog dropped while the output restarts is not, and must not lower the studio's bitrate.
+    if (result === 'dropped-backlog' && hlsState === 'running') {
       this.publisher?.send({
         type: 'congestion',
         reason: 'the relay could not keep up and dropped video',
@@ -376,7 +415,14 @@ export class StreamSession {
    * playlist gets #EXT-X-ENDLIST. Idempotent. `reason` null means the publisher stopped.
    */
   end(reason: string | null = null, code: EndCode | null = null): Promise<void> {
-    this.ended ??= this.doEnd(reason, code);
+    // Never rejects: callers fire and forget, and one stream's failure to end (a full disk)
+    // must not take the relay, and every other stream, down with an unhandled rejection.
+    this.ended ??= this.doEnd(reason, code).catch((err: Error) => {
+      this.deps.log.error('stream did not end cleanly', { error: err.message });
+      this.state = 'ended';
+      this.endedAt ??= new Date();
+      this.deps.onChange(this);
+    });
     return this.ended;
   }
 
@@ -397,7 +443,11 @@ export class StreamSession {
       reason = `the HLS output failed while finishing: ${this.hls.lastError}`;
       this.deps.log.error('ffmpeg failed while finishing', { reason });
     }
-    endPlaylist(this.playlistPath);
+    try {
+      this.playlist.end();
+    } catch (err) {
+      this.deps.log.error('could not write the end of the playlist', { error: (err as Error).message });
+    }
     this.state = 'ended';
     this.endedAt = new Date();
     // A drained stream (relay shutdown) may be resumed by its publisher once the relay is back.

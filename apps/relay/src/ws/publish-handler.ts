@@ -30,6 +30,8 @@ export interface PublishDeps {
   log: Logger;
   /** Logs a refused publisher (throttled: floods must not flood the log). */
   logRefusal: (fields: Record<string, unknown>) => void;
+  /** Why the disk cannot take a stream now (full, over quota), or null. */
+  diskProblem?: () => string | null;
 }
 
 /** The `type` of a msgpack message that failed validation, if it has one (for a non-fatal refusal). */
@@ -150,6 +152,9 @@ export function handlePublisher(ws: WebSocket, remote: string, address: string, 
     }
     const keyId = await deps.gate.verify(hello.key, address);
     if (state === 'closed') return;
+    // Checked after the key: a stranger learns nothing about the relay's disk.
+    const disk = deps.diskProblem?.();
+    if (disk) throw new TabcastError('disk-full', `${disk}; try again once there is room`);
     let resumed = false;
     if (hello.resume) {
       const previous = deps.registry.get(hello.resume);

@@ -57,6 +57,7 @@ const FATAL_CLOSE = new Set<number>([
   CLOSE_CODES['out-of-order'],
   CLOSE_CODES['message-too-large'],
   CLOSE_CODES['output-failed'],
+  CLOSE_CODES['disk-full'], // the relay's disk is full: the reason says so; retrying at once cannot help
 ]);
 
 export class PublishClient {
