@@ -4,7 +4,7 @@
  * on an OffscreenCanvas, PCM posted to an AudioWorklet. Frames are closed as soon as they are
  * drawn or dropped. Reports stats twice a second.
  */
-import { bytesEqual, decodeViewerMessage, encodeMessage, type AudioConfig, type ChunkMessage, type VideoConfig, type ViewerMessage } from '@tabcast/shared';
+import { SeqGapDetector, bytesEqual, decodeViewerMessage, encodeMessage, type AudioConfig, type ChunkMessage, type VideoConfig, type ViewerMessage } from '@tabcast/shared';
 import { AudioTimeline } from '../../media/audio-timeline.ts';
 import { readTimecode, timecodeBandHeight } from '../../timecode/timecode.ts';
 import type { WorkletReport } from './pcm-worklet.ts';
@@ -161,8 +161,8 @@ export class RealtimePlayer {
   private catchUpSinceUs: number | null = null;
   /** A keyframe is needed whatever the phase (decoder rebuilt, chunk missing): ask until one comes. */
   private keyframeWanted = false;
-  /** `seq` of the last video chunk taken on this connection (null: none yet, or after a planned skip). */
-  private lastVideoSeq: number | null = null;
+  /** Video chunks missing on the way (their `seq` jumps), on this connection. */
+  private videoSeqs = new SeqGapDetector();
 
   constructor(private url: string, private canvas: OffscreenCanvas, private onStats: (s: RealtimeStats) => void, decoders: VideoDecoderFactory = browserVideoDecoderFactory) {
     this.ctx = canvas.getContext('2d', { alpha: false, willReadFrequently: true })!;
@@ -320,7 +320,7 @@ export class RealtimePlayer {
       this.catchUpSinceUs = null;
       this.receivedTs = 0;
       this.decodedTs = 0;
-      this.lastVideoSeq = null;
+      this.videoSeqs.reset();
     };
     ws.onmessage = (ev) => {
       const bytes = new Uint8Array(ev.data as ArrayBuffer);
@@ -359,7 +359,7 @@ export class RealtimePlayer {
         this.stats.skips++;
         this.stats.shed.relay++;
         this.waitingForKey = true;
-        this.lastVideoSeq = null; // the relay's own gap, already counted
+        this.videoSeqs.reset(); // the relay's own gap, already counted
         this.audioGap();
         this.sendReport();
         return;
@@ -458,10 +458,7 @@ export class RealtimePlayer {
    * studio) are never a gap.
    */
   private seqGap(msg: ChunkMessage): boolean {
-    if (msg.seq === undefined) return false;
-    const gap = this.lastVideoSeq !== null && msg.seq !== this.lastVideoSeq + 1 && !msg.key;
-    this.lastVideoSeq = msg.seq;
-    return gap && !this.waitingForKey;
+    return this.videoSeqs.observe(msg.seq, msg.key) && !this.waitingForKey;
   }
 
   /**
