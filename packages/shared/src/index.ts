@@ -5,3 +5,4 @@ export * from './protocol.ts';
 export * from './codec.ts';
 export * from './api.ts';
 export * from './bytes.ts';
+export * from './seq-gap.ts';

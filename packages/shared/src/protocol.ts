@@ -130,6 +130,16 @@ export const WelcomeMessage = v.strictObject({
   watchUrl: v.string(),
   hlsUrl: v.string(),
   resumed: v.boolean(),
+  /**
+   * How long the relay keeps this stream for a resume after the socket drops, ms: a studio keeps
+   * retrying at least this long. Optional (a relay from before it sends none).
+   */
+  reconnectGraceMs: v.optional(uint),
+  /**
+   * The relay sends a `heartbeat` this often, ms, from the welcome on: a studio that hears nothing
+   * for several of these takes the link as dead. Optional (absent: no heartbeats, no such check).
+   */
+  heartbeatMs: v.optional(v.pipe(uint, v.minValue(100))),
 });
 export type WelcomeMessage = v.InferOutput<typeof WelcomeMessage>;
 
@@ -188,11 +198,15 @@ export const DestinationStatusMessage = v.strictObject({
 });
 export type DestinationStatusMessage = v.InferOutput<typeof DestinationStatusMessage>;
 
+/** Sent every `welcome.heartbeatMs` while the publisher is connected: proof the link is alive. */
+export const HeartbeatMessage = v.strictObject({ type: v.literal('heartbeat') });
+export type HeartbeatMessage = v.InferOutput<typeof HeartbeatMessage>;
+
 /** Sent after a `stop` once the outputs are finalised (playlist ended). */
 export const EndedMessage = v.strictObject({ type: v.literal('ended'), streamId: v.string() });
 export type EndedMessage = v.InferOutput<typeof EndedMessage>;
 
-export const RelayMessage = v.variant('type', [WelcomeMessage, KeyframeRequestMessage, CongestionMessage, DestinationStatusMessage, ErrorMessage, EndedMessage]);
+export const RelayMessage = v.variant('type', [WelcomeMessage, KeyframeRequestMessage, CongestionMessage, DestinationStatusMessage, ErrorMessage, EndedMessage, HeartbeatMessage]);
 export type RelayMessage = v.InferOutput<typeof RelayMessage>;
 
 // ── relay → real-time viewer (/ws/watch/<id>) ─────────────────────────────────

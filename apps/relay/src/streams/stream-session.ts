@@ -6,12 +6,13 @@
  * the same playlist behind #EXT-X-DISCONTINUITY.
  */
 import fs from 'node:fs';
-import { CLOSE_CODES, LIMITS, TabcastError, splitRtmpUrl, type AudioConfig, type ChunkMessage, type DestinationSpec, type RelayMessage, type StreamInfo, type VideoConfig } from '@tabcast/shared';
+import { CLOSE_CODES, LIMITS, SeqGapDetector, TabcastError, splitRtmpUrl, type AudioConfig, type ChunkMessage, type DestinationSpec, type RelayMessage, type StreamInfo, type VideoConfig } from '@tabcast/shared';
 import type { RelayConfig } from '../config/config.ts';
 import { buildHlsArgs } from '../ffmpeg/ffmpeg-args.ts';
 import type { Spawner } from '../ffmpeg/ffmpeg-process.ts';
 import { truncateReason } from '../util/close-reason.ts';
 import type { Logger } from '../util/logger.ts';
+import { throttledWarn } from '../util/log-throttle.ts';
 import { RateMeter } from '../util/rate-meter.ts';
 import { FfmpegRun } from '../outputs/ffmpeg-run.ts';
 import { OutputRunner, sameVideoConfig, type RunFactory } from '../outputs/output-runner.ts';
@@ -35,6 +36,9 @@ const DESTINATION_STOP_LIMIT_MS = 2_000;
  * audio/video interleave, so neither track goes backwards on the outputs' timeline.
  */
 const RESUME_GAP_US = 100_000;
+/** Seq-gap warnings per stream: at most this many per window, then one summary line. */
+const SEQ_GAP_LOGS_PER_WINDOW = 1;
+const SEQ_GAP_LOG_WINDOW_MS = 60_000;
 
 /** Largest forward jump between two chunks of a track on one connection, µs (60 s). */
 const MAX_TIMESTAMP_JUMP_US = 60_000_000;
@@ -97,6 +101,13 @@ export class StreamSession {
   private meter = new RateMeter();
   private frameMeter = new RateMeter();
   private ended: Promise<void> | null = null;
+  /**
+   * Jumps in the publisher's video `seq` that did not land on a keyframe: the studio sent a delta
+   * after dropping a chunk it depends on (it should wait for a keyframe). Counted, logged throttled.
+   */
+  seqGaps = 0;
+  private videoSeqs = new SeqGapDetector();
+  private logSeqGap: (fields: Record<string, unknown>) => void;
 
   constructor(
     readonly id: string,
@@ -107,6 +118,7 @@ export class StreamSession {
     restored?: PersistedStream,
   ) {
     this.hls = this.createHlsRunner();
+    this.logSeqGap = throttledWarn(deps.log, 'publisher video has a gap in seq (a delta after a missing chunk)', SEQ_GAP_LOGS_PER_WINDOW, SEQ_GAP_LOG_WINDOW_MS);
     this.fanOut = new FanOut(deps.log.child({ output: 'real-time' }), { ...FAN_OUT_DEFAULTS, maxViewerLagMs: deps.config.viewerMaxLagMs }, (reason) => this.requestKeyframe(reason));
     this.destinations = new Destinations({
       config: deps.config,
@@ -278,6 +290,7 @@ export class StreamSession {
     this.destinations.resetToKeyframe();
     this.lastTs = { video: -1, audio: -1 };
     this.offsetPending = true;
+    this.videoSeqs.reset();
     this.deps.onChange(this);
   }
 
@@ -325,6 +338,10 @@ export class StreamSession {
     const config = msg.track === 'video' ? this.videoConfig : this.audioConfig;
     if (!config) throw new TabcastError('out-of-order', `${msg.track} chunk arrived before its codec config`);
     if (msg.track === 'audio' && !this.hasAudio) throw new TabcastError('bad-message', 'audio chunk on a stream declared without audio');
+    if (msg.track === 'video' && this.videoSeqs.observe(msg.seq, msg.key)) {
+      this.seqGaps++;
+      this.logSeqGap({ stream: this.id, seq: msg.seq, gaps: this.seqGaps });
+    }
     if (msg.track === 'video' && this.awaitingFirstVideo) {
       if (!msg.key) throw new TabcastError('out-of-order', 'the first video chunk must be a keyframe');
       this.awaitingFirstVideo = false;

@@ -44,6 +44,13 @@ function messageType(data: unknown): string | null {
   }
 }
 
+/**
+ * How often the relay sends a live publisher a `heartbeat`, ms (announced in `welcome.heartbeatMs`):
+ * chunks only flow towards the relay, and a studio must hear something to tell a live link from a
+ * half-open one.
+ */
+export const PUBLISHER_HEARTBEAT_INTERVAL_MS = 1_000;
+
 /** Largest message before the publisher is authenticated (a hello is well under 1 KiB). */
 const PRE_AUTH_MAX_PAYLOAD = 16 * 1024;
 
@@ -84,8 +91,10 @@ export function handlePublisher(ws: WebSocket, remote: string, address: string, 
       void session.end(`publisher refused: ${e.message}`);
     }
     if (idleTimer) clearTimeout(idleTimer);
+    if (heartbeatTimer) clearInterval(heartbeatTimer);
   };
 
+  let heartbeatTimer: NodeJS.Timeout | null = null;
   let idleTimer: NodeJS.Timeout | null = null;
   const touch = () => {
     if (idleTimer) idleTimer.refresh();
@@ -140,6 +149,7 @@ export function handlePublisher(ws: WebSocket, remote: string, address: string, 
   ws.on('close', () => {
     clearTimeout(handshakeTimer);
     if (idleTimer) clearTimeout(idleTimer);
+    if (heartbeatTimer) clearInterval(heartbeatTimer);
     // After a stop the session has let go of this link already; otherwise wait for a resume.
     session?.detach(link);
     state = 'closed';
@@ -194,6 +204,11 @@ export function handlePublisher(ws: WebSocket, remote: string, address: string, 
       watchUrl: `/watch/${session.id}`,
       hlsUrl: `/hls/${session.id}/index.m3u8`,
       resumed,
+      reconnectGraceMs: deps.config.reconnectGraceMs,
+      heartbeatMs: PUBLISHER_HEARTBEAT_INTERVAL_MS,
     });
+    heartbeatTimer = setInterval(() => {
+      if (state === 'publishing') link.send({ type: 'heartbeat' });
+    }, PUBLISHER_HEARTBEAT_INTERVAL_MS);
   }
 }

@@ -18,6 +18,9 @@ const api: EncoderWorkerApi = {
     await current?.stop();
     current = null;
   },
+  stopNow() {
+    current?.stopNow();
+  },
 };
 
 Comlink.expose(api);

@@ -268,7 +268,8 @@ export class MediaEncoder {
     }
   }
 
-  private onVideoChunk(chunk: EncodedVideoChunk, meta?: EncodedVideoChunkMetadata): void {
+  /** The VideoEncoder's output callback (not private: media-encoder.test.ts feeds it chunks). */
+  onVideoChunk(chunk: EncodedVideoChunk, meta?: EncodedVideoChunkMetadata): void {
     const started = this.encodeStart.get(chunk.timestamp);
     this.encodeStart.delete(chunk.timestamp);
     if (started !== undefined) this.window.encodeMs += performance.now() - started;

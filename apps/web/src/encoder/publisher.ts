@@ -30,7 +30,7 @@ export class Publisher {
     const emptyStats: EncoderStats = { fps: 0, bitrate: 0, encodeMsAvg: 0, framesEncoded: 0, framesDropped: 0, bufferedBytes: 0, codec: '', captureLagMs: 0, drops: { 'encoder-busy': 0, socket: 0, 'capture-late': 0, paced: 0 }, fpsLimit: o.preset.frameRate, atMs: 0 };
     this.status = { state: 'idle', streamId: null, watchUrl: null, hlsUrl: null, attempt: 0, maxAttempts: o.reconnect.attempts, error: null, notice: null, stats: emptyStats, destinations: [] };
     this.client = new PublishClient(
-      { url: o.relayUrl, key: o.streamKey, audio: o.audio, reconnect: o.reconnect, maxBufferedBytes: MAX_BUFFERED_BYTES, maxBacklogMs: MAX_SOCKET_BACKLOG_MS },
+      { url: o.relayUrl, key: o.streamKey, audio: o.audio, reconnect: o.reconnect, maxBufferedBytes: MAX_BUFFERED_BYTES, maxBacklogMs: MAX_SOCKET_BACKLOG_MS, listed: o.listed === true },
       {
         state: (state, { attempt, error }) => {
           if (state === 'error' && error) this.fatal(error);
@@ -127,6 +127,12 @@ export class Publisher {
     await this.client.stop();
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.update({ state: 'stopped' });
+  }
+
+  /** The page is going away: `stop` goes out now; nothing is flushed or awaited. */
+  stopNow(): void {
+    this.stopping = true;
+    this.client.stopNow();
   }
 
   private fatal(error: ErrorPayload): void {

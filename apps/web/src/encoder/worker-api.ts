@@ -2,13 +2,16 @@
 import type { DestinationSpec, DestinationStatus, ErrorPayload, VideoPreset } from '@tabcast/shared';
 
 export interface ReconnectPolicy {
-  /** Attempts before giving up. Default 5. */
+  /**
+   * Attempts before giving up. Default 10: 10 × 2 s outlasts the relay's default reconnect grace
+   * (15 s), and the studio also keeps trying as long as the grace its relay announces in `welcome`.
+   */
   attempts: number;
   /** Delay before each attempt, ms, jittered ±25%. Default 2000. */
   delayMs: number;
 }
 
-export const DEFAULT_RECONNECT: ReconnectPolicy = Object.freeze({ attempts: 5, delayMs: 2_000 });
+export const DEFAULT_RECONNECT: ReconnectPolicy = Object.freeze({ attempts: 10, delayMs: 2_000 });
 
 export interface PublishOptions {
   /** ws(s)://host/ws/publish */
@@ -25,6 +28,8 @@ export interface PublishOptions {
   keyframeIntervalMs: number;
   /** RTMP destinations to push to (sent after every welcome). */
   destinations: DestinationSpec[];
+  /** List the stream publicly (`hello.listed`); default false: unlisted, reachable by its id only. */
+  listed?: boolean;
 }
 
 export type PublishState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'stopping' | 'stopped' | 'error';
@@ -85,4 +90,6 @@ export interface EncoderWorkerApi {
   /** Replaces the destinations while live (or before: they go with the next welcome). */
   setDestinations(destinations: DestinationSpec[]): Promise<void>;
   stop(): Promise<void>;
+  /** The page is going away: send `stop` at once, synchronously, best effort (no waiting for `ended`). */
+  stopNow(): void;
 }

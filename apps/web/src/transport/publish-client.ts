@@ -18,6 +18,7 @@ import {
   type RelayMessage,
 } from '@tabcast/shared';
 import type { ReconnectPolicy } from '../encoder/worker-api.ts';
+import { LINK_WATCHDOG_DEFAULTS, LinkWatchdog } from './link-watchdog.ts';
 
 export type ClientState = 'connecting' | 'live' | 'reconnecting' | 'stopping' | 'stopped' | 'error';
 
@@ -33,6 +34,10 @@ export interface PublishClientOptions {
    * refused. At a screen share's 0.5 Mbps the byte bound alone would allow 8 s of backlog.
    */
   maxBacklogMs: number;
+  /** Whether to list the stream publicly (`hello.listed`); sent only when true. */
+  listed?: boolean;
+  /** A link silent or stuck this long is dropped and reconnected, ms (relays that send heartbeats only). */
+  deadLinkMs?: number;
 }
 
 export interface PublishClientEvents {
@@ -68,6 +73,13 @@ export class PublishClient {
   private lastError: ErrorPayload | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private endedResolve: (() => void) | null = null;
+  /** Watches the live link (see LinkWatchdog); null before a welcome that announces heartbeats. */
+  private watchdog: LinkWatchdog | null = null;
+  private watchdogTimer: ReturnType<typeof setInterval> | null = null;
+  /** The relay's reconnect grace from its welcome, ms: reconnecting goes on at least this long. */
+  private graceMs = 0;
+  /** When the link was lost (performance.now()), while reconnecting. */
+  private lostAtMs: number | null = null;
 
   constructor(private o: PublishClientOptions, private events: PublishClientEvents) {}
 
@@ -115,9 +127,22 @@ export class PublishClient {
     return true;
   }
 
+  /**
+   * The page is going away (pagehide): send `stop` now, synchronously, best effort, so viewers see
+   * the broadcast end instead of waiting out the relay's reconnect grace.
+   */
+  stopNow(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.stopWatchdog();
+    const ws = this.ws;
+    if (this.state === 'live' && ws && ws.readyState === WebSocket.OPEN) this.write(encodeMessage({ type: 'stop' }));
+    this.setState('stopping');
+  }
+
   /** Sends stop and waits (bounded) for the relay to confirm the playlist ended. */
   async stop(timeoutMs = 10_000): Promise<void> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.stopWatchdog();
     const ws = this.ws;
     if (this.state !== 'live' || !ws) {
       this.setState('stopped');
@@ -147,12 +172,14 @@ export class PublishClient {
           ...(this.streamId ? { resume: this.streamId } : {}),
           video: { codec: 'avc' },
           audio: this.o.audio ? { codec: 'opus', ...this.o.audio } : null,
+          ...(this.o.listed ? { listed: true } : {}),
         }),
       );
     };
     ws.onmessage = (ev) => {
       let msg: RelayMessage;
       try {
+        this.watchdog?.heard();
         msg = decodeRelayMessage(new Uint8Array(ev.data as ArrayBuffer));
       } catch (err) {
         this.lastError = TabcastError.wrap(err).toPayload();
@@ -168,7 +195,10 @@ export class PublishClient {
       case 'welcome':
         this.streamId = msg.streamId;
         this.attempt = 0;
+        this.lostAtMs = null;
         this.lastError = null;
+        this.graceMs = msg.reconnectGraceMs ?? 0;
+        if (msg.heartbeatMs) this.startWatchdog();
         this.setState('live');
         this.events.welcome(msg);
         return;
@@ -189,12 +219,46 @@ export class PublishClient {
       case 'ended':
         this.endedResolve?.();
         return;
+      case 'heartbeat':
+        return; // heard (above): the link is alive
     }
+  }
+
+  private startWatchdog(): void {
+    this.stopWatchdog();
+    const watchdog = new LinkWatchdog(this.o.deadLinkMs ?? LINK_WATCHDOG_DEFAULTS.deadAfterMs);
+    this.watchdog = watchdog;
+    this.watchdogTimer = setInterval(() => {
+      const ws = this.ws;
+      if (!ws || this.state !== 'live') return;
+      const reason = watchdog.check(this.queuedBytes - ws.bufferedAmount, ws.bufferedAmount);
+      if (reason) this.dropDeadLink(ws, reason);
+    }, LINK_WATCHDOG_DEFAULTS.checkIntervalMs);
+  }
+
+  private stopWatchdog(): void {
+    if (this.watchdogTimer) clearInterval(this.watchdogTimer);
+    this.watchdogTimer = null;
+    this.watchdog = null;
+  }
+
+  /**
+   * A dead link raises nothing by itself, and its close handshake could hang as long: let go of the
+   * socket at once and reconnect.
+   */
+  private dropDeadLink(ws: WebSocket, reason: string): void {
+    this.stopWatchdog();
+    ws.onclose = null;
+    ws.onmessage = null;
+    ws.close(4000, 'dead link');
+    this.ws = null;
+    this.scheduleReconnect({ code: 'connection-failed', message: `the connection looks dead: ${reason}`, fatal: false });
   }
 
   private onClose(ws: WebSocket, code: number, reason: string): void {
     if (ws !== this.ws) return;
     this.ws = null;
+    this.stopWatchdog();
     if (this.state === 'stopping' || this.state === 'stopped') {
       this.endedResolve?.();
       this.setState('stopped');
@@ -221,10 +285,14 @@ export class PublishClient {
 
   private scheduleReconnect(error: ErrorPayload): void {
     this.attempt++;
-    if (this.attempt > this.o.reconnect.attempts) {
+    this.lostAtMs ??= performance.now();
+    // The relay keeps the stream for its grace period: give up only once both the attempts and
+    // that period are spent (a resume after it would be refused anyway).
+    const lostForMs = performance.now() - this.lostAtMs;
+    if (this.attempt > this.o.reconnect.attempts && lostForMs >= this.graceMs) {
       this.fail({
         code: 'connection-failed',
-        message: `Lost the connection to the relay and ${this.o.reconnect.attempts} reconnect attempts failed (last: ${error.message}).`,
+        message: `Lost the connection to the relay and ${this.attempt - 1} reconnect attempts over ${Math.round(lostForMs / 1000)} s failed (last: ${error.message}).`,
         fatal: true,
       });
       return;

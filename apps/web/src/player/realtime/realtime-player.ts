@@ -4,12 +4,13 @@
  * on an OffscreenCanvas, PCM posted to an AudioWorklet. Frames are closed as soon as they are
  * drawn or dropped. Reports stats twice a second.
  */
-import { bytesEqual, decodeViewerMessage, encodeMessage, type AudioConfig, type ChunkMessage, type VideoConfig, type ViewerMessage } from '@tabcast/shared';
+import { SeqGapDetector, bytesEqual, decodeViewerMessage, encodeMessage, type AudioConfig, type ChunkMessage, type VideoConfig, type ViewerMessage } from '@tabcast/shared';
 import { AudioTimeline } from '../../media/audio-timeline.ts';
 import { readTimecode, timecodeBandHeight } from '../../timecode/timecode.ts';
 import type { WorkletReport } from './pcm-worklet.ts';
 import { LagMonitor } from './lag-monitor.ts';
 import { MAX_DELAY_US, PlayoutClock } from './playout-clock.ts';
+import { VideoDecoderLifecycle, browserVideoDecoderFactory, type VideoDecoderFactory } from './video-decoder-lifecycle.ts';
 
 /**
  * Why the player discarded chunks to stay live: 'behind' (they arrived more than 400 ms behind
@@ -60,6 +61,10 @@ export interface RealtimeStats {
   /** Chunks not decoded to stay live, by why, since start; and how often the player resynced. */
   shed: Record<ShedReason, number>;
   resyncs: number;
+  /** Video decoders rebuilt after a decode error, since start (see VideoDecoderLifecycle). */
+  decoderRebuilds: number;
+  /** Gaps in the video chunks' `seq` (a chunk lost before this player), each skipped to the next keyframe. */
+  seqGaps: number;
   /** Frames drawn since the player started, as of `atMs` (Date.now()). */
   framesDrawn: number;
   atMs: number;
@@ -108,7 +113,8 @@ const KEYFRAME_REQUEST_INTERVAL_MS = 1_000;
 export class RealtimePlayer {
   private ws: WebSocket | null = null;
   private ctx: OffscreenCanvasRenderingContext2D;
-  private video: VideoDecoder | null = null;
+  /** The video decoder, rebuilt after errors; its failure moves the viewer to HLS. */
+  private video: VideoDecoderLifecycle;
   private audio: AudioDecoder | null = null;
   /** The audio decoder's output → the timestamps of the chunks that went in (see AudioTimeline). */
   private audioTimeline = new AudioTimeline();
@@ -135,7 +141,7 @@ export class RealtimePlayer {
   /** Arrival time (µs) of recent video chunks by timestamp. */
   private arrivals = new Map<number, number>();
   private w = { drawn: 0, bytes: 0 };
-  private stats: RealtimeStats = { state: 'connecting', message: null, fps: 0, droppedFrames: 0, lateFrames: 0, bitrate: 0, latencyMs: null, bufferMs: 0, firstFrameMs: null, avSyncMs: null, audioBufferMs: null, audioUnderruns: 0, audio: false, skips: 0, phase: 'replay', framesDrawn: 0, atMs: 0, latencySamples: [], arrivalToDrawMs: 0, decodeQueue: 0, frameQueue: 0, behindMs: 0, shed: { behind: 0, decoder: 0, relay: 0 }, resyncs: 0 };
+  private stats: RealtimeStats = { state: 'connecting', message: null, fps: 0, droppedFrames: 0, lateFrames: 0, bitrate: 0, latencyMs: null, bufferMs: 0, firstFrameMs: null, avSyncMs: null, audioBufferMs: null, audioUnderruns: 0, audio: false, skips: 0, phase: 'replay', framesDrawn: 0, atMs: 0, latencySamples: [], arrivalToDrawMs: 0, decodeQueue: 0, frameQueue: 0, behindMs: 0, shed: { behind: 0, decoder: 0, relay: 0 }, resyncs: 0, decoderRebuilds: 0, seqGaps: 0 };
   /** Glass-to-glass latency of recently drawn frames (wall-clock ms), for pairing with beeps. */
   private recentLatency: { atMs: number; latencyMs: number }[] = [];
   /** The page's audio output: context time ↔ wall clock (see audioTiming). */
@@ -153,9 +159,37 @@ export class RealtimePlayer {
   private behindSinceUs: number | null = null;
   private liveSinceUs: number | null = null;
   private catchUpSinceUs: number | null = null;
+  /** A keyframe is needed whatever the phase (decoder rebuilt, chunk missing): ask until one comes. */
+  private keyframeWanted = false;
+  /** Video chunks missing on the way (their `seq` jumps), on this connection. */
+  private videoSeqs = new SeqGapDetector();
 
-  constructor(private url: string, private canvas: OffscreenCanvas, private onStats: (s: RealtimeStats) => void) {
+  constructor(private url: string, private canvas: OffscreenCanvas, private onStats: (s: RealtimeStats) => void, decoders: VideoDecoderFactory = browserVideoDecoderFactory) {
     this.ctx = canvas.getContext('2d', { alpha: false, willReadFrequently: true })!;
+    this.video = new VideoDecoderLifecycle(decoders, {
+      frame: (f) => this.onFrame(f),
+      rebuilt: () => this.restartAtKeyframe(() => this.stats.decoderRebuilds++),
+      failed: (reason) => this.fallBack(`real-time playback cannot decode this stream here: ${reason}`),
+    });
+  }
+
+  /**
+   * The decoder lost its state (rebuilt after an error) or a chunk is missing: frames decoded from
+   * here would be broken until the next keyframe. Wait for one and ask the relay for it now.
+   */
+  private restartAtKeyframe(count: () => void): void {
+    count();
+    this.waitingForKey = true;
+    this.keyframeWanted = true;
+    this.lastKeyframeRequestAt = 0;
+    this.sendReport();
+  }
+
+  /** Real time cannot work here: the Watch page switches to HLS and shows `reason`. */
+  private fallBack(reason: string): void {
+    if (this.stats.state === 'fallback') return;
+    this.setState('fallback', reason);
+    this.ws?.close(1000);
   }
 
   start(): void {
@@ -174,7 +208,7 @@ export class RealtimePlayer {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN || !this.receivedTs) return;
     const now = performance.now();
-    const wantKey = this.started && this.phase === 'live' && (this.waitingForKey || this.resyncing !== null) && now - this.lastKeyframeRequestAt >= KEYFRAME_REQUEST_INTERVAL_MS;
+    const wantKey = (this.keyframeWanted || (this.started && this.phase === 'live' && (this.waitingForKey || this.resyncing !== null))) && now - this.lastKeyframeRequestAt >= KEYFRAME_REQUEST_INTERVAL_MS;
     if (wantKey) this.lastKeyframeRequestAt = now;
     ws.send(encodeMessage({ type: 'viewer-report', receivedTs: Math.round(this.receivedTs), ...(wantKey ? { keyframe: true } : {}) }));
   }
@@ -188,11 +222,9 @@ export class RealtimePlayer {
     this.resyncing = { reason, sinceUs: nowUs };
     this.stats.resyncs++;
     this.waitingForKey = true;
-    if (this.video?.state === 'configured' && this.videoConfig) {
+    if (this.video.ready) {
       this.stats.shed[reason] += this.video.decodeQueueSize;
       this.video.reset();
-      const c = this.videoConfig;
-      this.video.configure({ codec: c.codec, codedWidth: c.codedWidth, codedHeight: c.codedHeight, description: c.description, optimizeForLatency: true });
     }
     this.stats.shed[reason] += this.frames.length;
     this.frames.forEach((f) => f.close());
@@ -261,7 +293,8 @@ export class RealtimePlayer {
     this.ws?.close();
     this.frames.forEach((f) => f.close());
     this.frames = [];
-    for (const d of [this.video, this.audio]) if (d && d.state !== 'closed') d.close();
+    this.video.close();
+    if (this.audio && this.audio.state !== 'closed') this.audio.close();
   }
 
   private connect(): void {
@@ -287,6 +320,7 @@ export class RealtimePlayer {
       this.catchUpSinceUs = null;
       this.receivedTs = 0;
       this.decodedTs = 0;
+      this.videoSeqs.reset();
     };
     ws.onmessage = (ev) => {
       const bytes = new Uint8Array(ev.data as ArrayBuffer);
@@ -325,6 +359,7 @@ export class RealtimePlayer {
         this.stats.skips++;
         this.stats.shed.relay++;
         this.waitingForKey = true;
+        this.videoSeqs.reset(); // the relay's own gap, already counted
         this.audioGap();
         this.sendReport();
         return;
@@ -339,8 +374,6 @@ export class RealtimePlayer {
   private configure(video: VideoConfig, audio: AudioConfig | null): void {
     const same = this.videoConfig && this.videoConfig.codec === video.codec && this.videoConfig.codedWidth === video.codedWidth && bytesEqual(this.videoConfig.description, video.description);
     if (!same) {
-      if (this.video && this.video.state !== 'closed') this.video.close();
-      this.video = new VideoDecoder({ output: (f) => this.onFrame(f), error: (e) => this.setState('error', `Video decoding failed: ${e.message}`) });
       this.video.configure({ codec: video.codec, codedWidth: video.codedWidth, codedHeight: video.codedHeight, description: video.description, optimizeForLatency: true });
       this.videoConfig = video;
       this.waitingForKey = true;
@@ -380,11 +413,13 @@ export class RealtimePlayer {
       return;
     }
     if (msg.config && 'codedWidth' in msg.config) this.configure(msg.config, this.audioConfig);
-    if (this.video?.state !== 'configured') return;
+    if (!this.video.ready) return;
+    if (this.seqGap(msg)) this.restartAtKeyframe(() => this.stats.seqGaps++);
     if (this.phase === 'live' && !this.stayLive(msg, now)) return;
     if (this.waitingForKey) {
       if (!msg.key) return;
       this.waitingForKey = false;
+      this.keyframeWanted = false;
       this.started = true;
     }
     if (this.phase === 'catch-up') {
@@ -418,6 +453,15 @@ export class RealtimePlayer {
   }
 
   /**
+   * True when video chunks are missing before this one (its `seq` jumps) and it is not a keyframe:
+   * the frames until the next keyframe depend on what is missing. Chunks without `seq` (an older
+   * studio) are never a gap.
+   */
+  private seqGap(msg: ChunkMessage): boolean {
+    return this.videoSeqs.observe(msg.seq, msg.key) && !this.waitingForKey;
+  }
+
+  /**
    * Keeps the player live (bounded latency whatever the device can do): false when this chunk is
    * discarded. Behind by more than {@link SHED_BEHIND_US}, or the decoder more than
    * {@link MAX_DECODE_BACKLOG_US} behind, it resyncs; the resync ends at a keyframe that arrives
@@ -432,7 +476,7 @@ export class RealtimePlayer {
     else this.behindSinceUs ??= now;
     if (!this.resyncing) {
       if (behind > SHED_AT_ONCE_US || (this.behindSinceUs !== null && now - this.behindSinceUs > SHED_AFTER_US)) this.resync('behind', now);
-      else if (now - this.liveSinceUs > DECODER_CHECK_AFTER_US && this.decodedTs && this.newestTs - this.decodedTs > MAX_DECODE_BACKLOG_US && this.video!.decodeQueueSize > 0) this.resync('decoder', now);
+      else if (now - this.liveSinceUs > DECODER_CHECK_AFTER_US && this.decodedTs && this.newestTs - this.decodedTs > MAX_DECODE_BACKLOG_US && this.video.decodeQueueSize > 0) this.resync('decoder', now);
       else return true;
     }
     const r = this.resyncing!;
@@ -527,7 +571,7 @@ export class RealtimePlayer {
 
   private report(): void {
     const now = performance.now() * 1000;
-    this.stats = { ...this.stats, phase: this.phase, atMs: Date.now(), fps: this.w.drawn * 2, bitrate: this.w.bytes * 16, bufferMs: Math.round(this.clock.bufferMs(now, this.newestTs)), decodeQueue: this.video?.decodeQueueSize ?? 0, frameQueue: this.frames.length };
+    this.stats = { ...this.stats, phase: this.phase, atMs: Date.now(), fps: this.w.drawn * 2, bitrate: this.w.bytes * 16, bufferMs: Math.round(this.clock.bufferMs(now, this.newestTs)), decodeQueue: this.video.decodeQueueSize, frameQueue: this.frames.length };
     this.w = { drawn: 0, bytes: 0 };
     this.onStats(this.stats);
     this.stats.latencySamples = [];

@@ -2,7 +2,7 @@ import { DEFAULT_RECONNECT, type ReconnectPolicy } from '../../encoder/worker-ap
 
 const RECONNECT_KEY = 'tabcast.reconnect';
 
-/** The broadcaster's reconnect policy (attempts, delay), remembered locally; defaults 5 × 2 s. */
+/** The broadcaster's reconnect policy (attempts, delay), remembered locally; defaults 10 × 2 s. */
 export function loadReconnectPolicy(): ReconnectPolicy {
   try {
     const saved = JSON.parse(localStorage.getItem(RECONNECT_KEY) ?? 'null') as Partial<ReconnectPolicy> | null;
@@ -54,4 +54,19 @@ export function formatElapsed(ms: number): string {
   const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
   const ss = String(s % 60).padStart(2, '0');
   return hh ? `${hh}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+const LISTED_KEY = 'tabcast.listed';
+
+/** Whether the broadcaster lists broadcasts publicly (hello.listed), remembered locally; default off. */
+export function loadListed(): boolean {
+  try {
+    return localStorage.getItem(LISTED_KEY) === 'true';
+  } catch {
+    return false;
+  }
+}
+
+export function saveListed(listed: boolean): void {
+  localStorage.setItem(LISTED_KEY, String(listed));
 }
