@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'out-of-order' // timestamp went backwards, or chunk before its codec config
   | 'output-failed' // FFmpeg could not be started or failed for good
   | 'server-shutdown' // relay is stopping
+  | 'overloaded' // the relay is short of memory and refuses new streams for now
   | 'capture-failed' // browser: capture permission denied or source ended
   | 'encoder-failed' // browser: WebCodecs configure/encode error
   | 'connection-failed' // browser: socket could not connect or reconnect
@@ -42,6 +43,7 @@ export const CLOSE_CODES = Object.freeze({
   'out-of-order': 4422,
   'output-failed': 4502,
   'server-shutdown': 1001,
+  overloaded: 4503,
   'capture-failed': 4000,
   'encoder-failed': 4000,
   'connection-failed': 4000,

@@ -7,6 +7,7 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, encodeMessage, type AudioConfig, type ViewerMessage, type VideoConfig } from '@tabcast/shared';
+import { metrics } from '../metrics/registry.ts';
 import type { Logger } from '../util/logger.ts';
 import { binaryFrame, rawSocket } from './ws-frame.ts';
 
@@ -29,6 +30,8 @@ interface Viewer {
   skips: number[];
   /** Bytes of cached GOP handed over at join: allowed on top of the budget until they are gone. */
   joinBacklog: number;
+  /** When the viewer joined (performance.now() ms), until its first video frame goes out. */
+  joinedAt: number | null;
 }
 
 /** Marks the end of the cached GOP: what follows is live. The same bytes for every joiner. */
@@ -43,11 +46,30 @@ export class FanOut {
   /** Chunks sent to viewers, and chunks a viewer skipped (counters for stats and tests). */
   sent = 0;
   skipped = 0;
+  /** Bytes written to viewer sockets (media frames), a counter for metrics. */
+  bytesSent = 0;
 
   constructor(private log: Logger, private o: FanOutOptions = FAN_OUT_DEFAULTS) {}
 
   get viewerCount(): number {
     return this.viewers.size;
+  }
+
+  /** Bytes of the GOP cached for joiners. */
+  get cachedBytes(): number {
+    return this.gopBytes;
+  }
+
+  /**
+   * Frees the GOP cache (the relay is short of memory). Joiners then wait for the next keyframe;
+   * the cache refills from it. Returns the bytes freed.
+   */
+  dropCache(): number {
+    const freed = this.gopBytes;
+    this.gop = [];
+    this.gopBytes = 0;
+    this.gopValid = false;
+    return freed;
   }
 
   /** The codec configuration changed (or became known): tell every viewer, and every joiner first. */
@@ -85,6 +107,7 @@ export class FanOut {
       if (v.waitingForKey) {
         if (!isKey) continue;
         v.waitingForKey = false;
+        this.firstFrame(v);
       }
       if (v.ws.bufferedAmount > this.o.maxViewerBufferedBytes + v.joinBacklog) {
         this.fellBehind(v);
@@ -93,6 +116,7 @@ export class FanOut {
       if (v.joinBacklog && v.ws.bufferedAmount <= this.o.maxViewerBufferedBytes) v.joinBacklog = 0; // caught up
       this.sendFrame(v, frame, raw);
       this.sent++;
+      this.bytesSent += frame.byteLength;
     }
   }
 
@@ -117,7 +141,7 @@ export class FanOut {
    * `live` marker, then live chunks.
    */
   join(ws: WebSocket): void {
-    const v: Viewer = { ws, socket: rawSocket(ws), waitingForKey: true, skips: [], joinBacklog: 0 };
+    const v: Viewer = { ws, socket: rawSocket(ws), waitingForKey: true, skips: [], joinBacklog: 0, joinedAt: performance.now() };
     this.viewers.add(v);
     ws.once('close', () => this.viewers.delete(v));
     if (this.configMessage) this.sendRaw(v, this.configMessage);
@@ -125,6 +149,8 @@ export class FanOut {
       for (const raw of this.gop) this.sendRaw(v, raw);
       v.waitingForKey = false;
       v.joinBacklog = this.gopBytes;
+      this.bytesSent += this.gopBytes;
+      this.firstFrame(v);
     }
     this.sendRaw(v, LIVE_MESSAGE);
   }
@@ -147,6 +173,13 @@ export class FanOut {
     this.gop = [];
     this.gopBytes = 0;
     this.gopValid = false;
+  }
+
+  /** The viewer's first video frame went out: its time to first frame, as the relay sees it. */
+  private firstFrame(v: Viewer): void {
+    if (v.joinedAt === null) return;
+    metrics.realtimeTimeToFirstFrame.observe((performance.now() - v.joinedAt) / 1000);
+    v.joinedAt = null;
   }
 
   private fellBehind(v: Viewer): void {
