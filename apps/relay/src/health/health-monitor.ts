@@ -36,6 +36,7 @@ export class HealthMonitor {
     this.sampler = new SystemSampler(config.dataDir);
     this.sample = this.sampler.sample();
     this.current = evaluateHealth(config, this.sample, [], [], false);
+    this.tick(); // a first report, and refusal state, that agree with the thresholds from the start
   }
 
   start(): void {
