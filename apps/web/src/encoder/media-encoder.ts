@@ -82,13 +82,13 @@ export class MediaEncoder {
   private lastFrame: VideoFrame | null = null;
   private lastFrameAtMs = 0;
   private stillTimer: ReturnType<typeof setInterval> | null = null;
-  private window = { frames: 0, bytes: 0, encodeMs: 0 };
-  private totals = { framesEncoded: 0, framesDropped: 0 };
+  private window = { frames: 0, bytes: 0, encodeMs: 0, captured: 0 };
+  private totals = { framesEncoded: 0, framesDropped: 0, droppedEncoder: 0, droppedSocket: 0 };
   private lastStats: EncoderStats;
   codec = '';
 
   constructor(private o: MediaEncoderOptions, private sink: ChunkSink, private onError: (err: Error) => void) {
-    this.lastStats = { fps: 0, bitrate: 0, encodeMsAvg: 0, framesEncoded: 0, framesDropped: 0, bufferedBytes: 0, codec: '' };
+    this.lastStats = { fps: 0, bitrate: 0, encodeMsAvg: 0, framesEncoded: 0, framesDropped: 0, bufferedBytes: 0, codec: '', captureFps: 0, droppedEncoder: 0, droppedSocket: 0, encoderQueue: 0, targetBitrate: o.bitrate };
   }
 
   private activeConfig: VideoEncoderConfig | null = null;
@@ -142,6 +142,7 @@ export class MediaEncoder {
 
   encodeVideo(frame: VideoFrame): void {
     if (this.error || !this.video) return frame.close();
+    this.window.captured++;
     this.lastFrame?.close();
     this.lastFrame = frame.clone();
     this.lastFrameAtMs = performance.now();
@@ -155,6 +156,8 @@ export class MediaEncoder {
     // keyframe so the stream recovers cleanly once there is room again.
     if (video.encodeQueueSize >= MAX_VIDEO_ENCODE_QUEUE || !this.sink.canSend) {
       this.totals.framesDropped++;
+      if (this.sink.canSend) this.totals.droppedEncoder++;
+      else this.totals.droppedSocket++;
       if (!this.sink.canSend) this.keyRequested = true;
       frame.close();
       return;
@@ -300,8 +303,13 @@ export class MediaEncoder {
       framesDropped: this.totals.framesDropped,
       bufferedBytes: this.sink.bufferedAmount,
       codec: this.codec,
+      captureFps: w.captured,
+      droppedEncoder: this.totals.droppedEncoder,
+      droppedSocket: this.totals.droppedSocket,
+      encoderQueue: this.video?.encodeQueueSize ?? 0,
+      targetBitrate: this.o.bitrate,
     };
-    this.window = { frames: 0, bytes: 0, encodeMs: 0 };
+    this.window = { frames: 0, bytes: 0, encodeMs: 0, captured: 0 };
     return this.lastStats;
   }
 

@@ -42,6 +42,15 @@ export interface EncoderStats {
   /** Bytes waiting in the socket. */
   bufferedBytes: number;
   codec: string;
+  /** Frames the capture delivered over the last second. */
+  captureFps: number;
+  /** framesDropped split by why: the encoder's queue was full / the socket was behind. */
+  droppedEncoder: number;
+  droppedSocket: number;
+  /** Frames waiting inside the encoder now. */
+  encoderQueue: number;
+  /** The video bitrate the encoder is set to, bits/s. */
+  targetBitrate: number;
 }
 
 export interface PublishStatus {

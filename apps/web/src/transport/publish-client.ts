@@ -16,6 +16,7 @@ import {
   type DestinationsMessage,
   type ErrorPayload,
   type RelayMessage,
+  type StatsMessage,
 } from '@tabcast/shared';
 import type { ReconnectPolicy } from '../encoder/worker-api.ts';
 
@@ -40,6 +41,8 @@ export interface PublishClientEvents {
   destinationStatus(destinations: DestinationStatus[]): void;
   /** Something to tell the broadcaster that does not stop the broadcast. */
   notice(message: string): void;
+  /** The relay is short of CPU: step down one quality level. */
+  qualityRequest(reason: string): void;
 }
 
 /** Close codes after which reconnecting cannot help. */
@@ -79,7 +82,7 @@ export class PublishClient {
   }
 
   /** Sends a control message if live (dropped otherwise: the caller re-sends on welcome). */
-  sendControl(message: DestinationsMessage): void {
+  sendControl(message: DestinationsMessage | StatsMessage): void {
     if (this.state === 'live' && this.ws) this.ws.send(encodeMessage(message));
   }
 
@@ -160,6 +163,9 @@ export class PublishClient {
         return;
       case 'ended':
         this.endedResolve?.();
+        return;
+      case 'quality-request':
+        this.events.qualityRequest(msg.reason);
         return;
     }
   }
