@@ -50,7 +50,7 @@ function get(url: string, headers: Record<string, string> = {}, localAddress?: s
 test('with an admin token, a client without it gets nothing from metrics, the log stream or the dashboard socket', async () => {
   const relay = await startRelay({ adminToken: TOKEN });
   try {
-    for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789abc' }]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789abc' }] as Record<string, string>[]) {
       const m = await get(`${relay.url}/api/metrics`, headers);
       assert.equal(m.status, 401);
       assert.doesNotMatch(m.body, /stream_manager|process_cpu/);
