@@ -40,6 +40,8 @@ export type EndCode = 'output-failed' | 'server-shutdown' | 'unauthorized' | 'ba
 export interface PublisherLink {
   send(message: RelayMessage): void;
   close(code: number, reason: string): void;
+  /** The protocol version the publisher speaks (1 when unknown): version 1 knows no quality-request. */
+  readonly protocolVersion?: number;
 }
 
 export interface SessionDeps {
@@ -225,7 +227,7 @@ export class StreamSession {
 
   /** Asks the publisher to step down one quality level (the relay is short of CPU). False without a publisher. */
   requestQualityDown(reason: string): boolean {
-    if (!this.publisher || this.state !== 'live') return false;
+    if (!this.publisher || this.state !== 'live' || (this.publisher.protocolVersion ?? 1) < 2) return false;
     this.publisher.send({ type: 'quality-request', direction: 'down', reason: reason.slice(0, LIMITS.maxReasonLength) });
     return true;
   }

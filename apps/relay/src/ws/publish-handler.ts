@@ -77,6 +77,9 @@ export function handlePublisher(ws: WebSocket, remote: string, address: string, 
   });
 
   const link: PublisherLink = {
+    get protocolVersion() {
+      return version;
+    },
     send: (message: RelayMessage) => {
       if (version < 2 && V2_ONLY.has(message.type)) return;
       if (ws.readyState === ws.OPEN) ws.send(encodeMessage(message));
