@@ -8,7 +8,7 @@ import type { DashboardMessage } from '@tabcast/shared';
 import type { RelayConfig } from '../config/config.ts';
 import type { HealthMonitor } from '../health/health-monitor.ts';
 import type { HlsViewerTracker } from '../metrics/hls-viewers.ts';
-import { register } from '../metrics/registry.ts';
+import { metrics, register } from '../metrics/registry.ts';
 import { streamDetail } from '../metrics/stream-detail.ts';
 import type { StreamRegistry } from '../streams/stream-registry.ts';
 import { isAdminRequest, refuseAdmin } from './admin-auth.ts';
@@ -35,7 +35,9 @@ export function dashboardSnapshot(d: OpsDeps): DashboardMessage {
 export async function serveMetrics(req: http.IncomingMessage, res: http.ServerResponse, config: RelayConfig): Promise<void> {
   if (!isAdminRequest(req, config)) return refuseAdmin(res, config);
   try {
+    const started = performance.now();
     const text = await register.metrics();
+    metrics.metricsCollect.observe((performance.now() - started) / 1000);
     res.writeHead(200, { 'content-type': register.contentType, 'cache-control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : text);
   } catch (err) {

@@ -174,6 +174,19 @@ export const metrics = Object.freeze({
   }),
   /** Automatic actions taken (docs/observability.md). */
   actions: new Counter({ name: 'stream_manager_health_actions_total', help: 'Automatic actions the relay took, by kind', labelNames: ['kind'], registers: [register] }),
+  /** What observability itself costs: building one /api/metrics answer, and one dashboard push (snapshot + JSON), s. */
+  metricsCollect: new Histogram({
+    name: 'stream_manager_metrics_collect_seconds',
+    help: 'Time the relay spent building one /api/metrics answer',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+    registers: [register],
+  }),
+  dashboardPush: new Histogram({
+    name: 'stream_manager_dashboard_push_seconds',
+    help: 'Time the relay spent building and serialising one dashboard snapshot',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+    registers: [register],
+  }),
   /** 0 healthy, 1 degraded, 2 unhealthy. */
   healthStatus: new Gauge({ name: 'stream_manager_health_status', help: 'Health: 0 healthy, 1 degraded, 2 unhealthy', registers: [register] }),
 });

@@ -5,6 +5,7 @@
  */
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { DashboardMessage } from '@tabcast/shared';
+import { metrics } from '../metrics/registry.ts';
 
 /** Bytes buffered for one dashboard before its pushes are skipped (a slow link gets fewer). */
 const MAX_BUFFERED_BYTES = 256 * 1024;
@@ -19,7 +20,9 @@ export function attachDashboard(wss: WebSocketServer, snapshot: () => DashboardM
   });
   const timer = setInterval(() => {
     if (wss.clients.size === 0) return;
+    const started = performance.now();
     const text = JSON.stringify(snapshot());
+    metrics.dashboardPush.observe((performance.now() - started) / 1000);
     for (const ws of wss.clients) send(ws, text);
   }, intervalMs);
   timer.unref();
