@@ -23,8 +23,9 @@ test('the dashboard charts live figures pushed over one WebSocket, tails the log
   page.on('request', (r) => requests.push(r));
   page.on('websocket', (ws) => sockets.push(ws.url()));
   await page.goto(`${baseURL}/dashboard`);
-  await page.waitForLoadState('networkidle').catch(() => undefined); // the EventSource stays open
+  // Loaded: the first snapshot is shown and the log stream has delivered its recent lines.
   await expect(page.getByTestId('health')).toBeVisible({ timeout: 10_000 });
+  await expect(page.getByTestId('log').locator('li').first()).toBeVisible({ timeout: 10_000 });
 
   // The stream is listed with the studio's target fps (its stats reached the relay).
   const row = page.getByTestId('stream-row').first();
