@@ -110,7 +110,8 @@ const inRelay = {
 };
 
 await Promise.all(clients.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
-const viewerResults = clientOut.map((o) => JSON.parse(o().trim().split('\n').at(-1) || '{}') as { connected?: number; healthyViewers?: number; medianOnTimeRatio?: number });
+const viewerResults = clientOut.map((o) => JSON.parse(o().trim().split('\n').at(-1) || '{}') as { connected?: number; healthyViewers?: number; medianOnTimeRatio?: number; closedEarly?: number });
+console.log(JSON.stringify(viewerResults));
 for (const p of pubs) p.close();
 await Promise.all(sending);
 await relay.stop();
@@ -135,6 +136,8 @@ const result = {
   snapshotKiB: round(median(snapshotBytes) / 1024),
   viewersConnected: viewerResults.reduce((n, r) => n + (r.connected ?? 0), 0),
   viewersHealthy: viewerResults.reduce((n, r) => n + (r.healthyViewers ?? 0), 0),
+  viewersClosedEarly: viewerResults.reduce((n, r) => n + (r.closedEarly ?? 0), 0),
+  viewersMedianOnTimePct: round(100 * median(viewerResults.map((r) => r.medianOnTimeRatio ?? 0))),
 };
 console.log(JSON.stringify(result));
 writeResult('metrics-cost', `pnpm exec tsx bench/metrics-cost.bench.ts ${windowSec} ${pairs}`, result);

@@ -185,7 +185,7 @@ ${res.inRelay.collectCount} scrapes) and \`stream_manager_dashboard_push_seconds
 ~${res.snapshotKiB} KiB snapshot are not in it but are in the window difference. One scrape: ${res.scrapeKiB} KiB, ${res.scrapeMsP50} ms p50 / ${res.scrapeMsP95} ms p95 (wall time seen by the
 client, queueing behind the viewers' traffic included); one dashboard snapshot: ${res.snapshotKiB} KiB before compression.
 Windows (on/off, %): ${res.windows.map((w) => `${w.mode} ${w.cpuPct}`).join(', ')}. Viewers connected: ${res.viewersConnected}, with ≥ 99 % of
-frames on time: ${res.viewersHealthy}. On a shared 2-core machine the window-to-window noise is several % of a core, larger than the
+frames on time: ${res.viewersHealthy}, sent to HLS (too slow) before the end: ${res.viewersClosedEarly}, median share of frames on time: ${res.viewersMedianOnTimePct} %. On a shared 2-core machine the window-to-window noise is several % of a core, larger than the
 cost measured; the per-scrape time bounds it from above.`),
   );
   return parts.join('\n');

@@ -35,9 +35,10 @@ export function dashboardSnapshot(d: OpsDeps): DashboardMessage {
 export async function serveMetrics(req: http.IncomingMessage, res: http.ServerResponse, config: RelayConfig): Promise<void> {
   if (!isAdminRequest(req, config)) return refuseAdmin(res, config);
   try {
-    const started = performance.now();
+    const cpu = process.cpuUsage();
     const text = await register.metrics();
-    metrics.metricsCollect.observe((performance.now() - started) / 1000);
+    const used = process.cpuUsage(cpu);
+    metrics.metricsCollect.observe((used.user + used.system) / 1e6);
     res.writeHead(200, { 'content-type': register.contentType, 'cache-control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : text);
   } catch (err) {

@@ -174,10 +174,15 @@ export const metrics = Object.freeze({
   }),
   /** Automatic actions taken (docs/observability.md). */
   actions: new Counter({ name: 'stream_manager_health_actions_total', help: 'Automatic actions the relay took, by kind', labelNames: ['kind'], registers: [register] }),
-  /** What observability itself costs: building one /api/metrics answer, and one dashboard push (snapshot + JSON), s. */
+  /**
+   * What observability itself costs: the relay's CPU time while building one /api/metrics answer
+   * (an upper bound: prom-client's event-loop-lag metric awaits a turn of the loop, and whatever
+   * else runs meanwhile is counted too), and the time one dashboard push takes (snapshot + JSON,
+   * synchronous), s.
+   */
   metricsCollect: new Histogram({
     name: 'stream_manager_metrics_collect_seconds',
-    help: 'Time the relay spent building one /api/metrics answer',
+    help: 'CPU time of the relay process while it built one /api/metrics answer (an upper bound)',
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
     registers: [register],
   }),
