@@ -107,6 +107,8 @@ export interface RelayConfig {
    */
   healthCpuDegradedPercent: number;
   healthCpuUnhealthyPercent: number;
+  /** Whether high CPU asks studios to step down (the health issue is raised either way). Env TABCAST_HEALTH_QUALITY_ACTION=off turns it off (benchmarks measure a fixed quality). Default on. */
+  healthQualityAction: boolean;
   /** Free space in the data folder below which the relay is degraded / unhealthy, MiB. Env TABCAST_HEALTH_DISK_DEGRADED_MIB / _UNHEALTHY_MIB. Default 1024 / 100. */
   healthDiskDegradedMiB: number;
   healthDiskUnhealthyMiB: number;
@@ -159,6 +161,7 @@ export const RELAY_DEFAULTS = Object.freeze({
   healthHeapUnhealthyPercent: 90,
   healthCpuDegradedPercent: 85,
   healthCpuUnhealthyPercent: 97,
+  healthQualityAction: true,
   healthDiskDegradedMiB: 1_024,
   healthDiskUnhealthyMiB: 100,
   healthLowFpsPercent: 80,
@@ -225,6 +228,7 @@ export function resolveConfig(overrides: Partial<RelayConfig> = {}, env: NodeJS.
     healthHeapUnhealthyPercent: int(env, 'TABCAST_HEALTH_HEAP_UNHEALTHY_PERCENT', RELAY_DEFAULTS.healthHeapUnhealthyPercent, 1, 100),
     healthCpuDegradedPercent: int(env, 'TABCAST_HEALTH_CPU_DEGRADED_PERCENT', RELAY_DEFAULTS.healthCpuDegradedPercent, 1, 100),
     healthCpuUnhealthyPercent: int(env, 'TABCAST_HEALTH_CPU_UNHEALTHY_PERCENT', RELAY_DEFAULTS.healthCpuUnhealthyPercent, 1, 100),
+    healthQualityAction: env.TABCAST_HEALTH_QUALITY_ACTION !== 'off' && env.TABCAST_HEALTH_QUALITY_ACTION !== '0',
     healthDiskDegradedMiB: int(env, 'TABCAST_HEALTH_DISK_DEGRADED_MIB', RELAY_DEFAULTS.healthDiskDegradedMiB, 0, 1 << 30),
     healthDiskUnhealthyMiB: int(env, 'TABCAST_HEALTH_DISK_UNHEALTHY_MIB', RELAY_DEFAULTS.healthDiskUnhealthyMiB, 0, 1 << 30),
     healthLowFpsPercent: int(env, 'TABCAST_HEALTH_LOW_FPS_PERCENT', RELAY_DEFAULTS.healthLowFpsPercent, 1, 100),

@@ -26,6 +26,10 @@ test('each threshold turns its check degraded, then unhealthy, and says so in wo
   assert.match(evaluateHealth(config, { ...calm, heapUsedPercent: 91 }, [], [], true).issues[0]!, /new streams are refused/);
   assert.equal(evaluateHealth(config, { ...calm, cpuPercent: 90 }, [], [], false).checks.cpuPercent.status, 'degraded');
   assert.equal(evaluateHealth(config, { ...calm, cpuPercent: 99 }, [], [], false).status, 'unhealthy');
+  assert.match(evaluateHealth(config, { ...calm, cpuPercent: 90 }, [], [], false).issues[0]!, /: studios are asked to lower their quality$/);
+  const noAction = resolveConfig({}, { TABCAST_HEALTH_QUALITY_ACTION: 'off' });
+  assert.equal(noAction.healthQualityAction, false);
+  assert.match(evaluateHealth(noAction, { ...calm, cpuPercent: 90 }, [], [], false).issues[0]!, /\(threshold 85 %\)$/);
   const disk = evaluateHealth(config, { ...calm, diskFreeMiB: 50 }, [], [], false);
   assert.equal(disk.status, 'unhealthy');
   assert.match(disk.issues[0]!, /^only 50 MiB free in the data folder \/data/);

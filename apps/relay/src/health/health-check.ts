@@ -48,7 +48,7 @@ export function evaluateHealth(config: RelayConfig, sample: SystemSample, live: 
   const heapUsedPercent = above(sample.heapUsedPercent, c.healthHeapDegradedPercent, c.healthHeapUnhealthyPercent, (limit, word) =>
     `the heap is ${sample.heapUsedPercent} % of its limit (threshold ${limit} %)` + (word === 'unhealthy' ? ': new streams are refused until it goes down' : ': GOP caches of unwatched streams are freed'));
   const cpuPercent = above(sample.cpuPercent, c.healthCpuDegradedPercent, c.healthCpuUnhealthyPercent, (limit) =>
-    `the machine's CPU is ${sample.cpuPercent} % busy (threshold ${limit} %): studios are asked to lower their quality`);
+    `the machine's CPU is ${sample.cpuPercent} % busy (threshold ${limit} %)` + (c.healthQualityAction ? ': studios are asked to lower their quality' : ''));
   let diskFreeMiB: HealthCheck;
   if (sample.diskFreeMiB === null) diskFreeMiB = { status: 'degraded', value: null, issues: [`the free space of the data folder ${c.dataDir} cannot be read`] };
   else if (sample.diskFreeMiB <= c.healthDiskUnhealthyMiB) diskFreeMiB = { status: 'unhealthy', value: sample.diskFreeMiB, issues: [`only ${sample.diskFreeMiB} MiB free in the data folder ${c.dataDir} (threshold ${c.healthDiskUnhealthyMiB} MiB): HLS segments will soon fail to write`] };

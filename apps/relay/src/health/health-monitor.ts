@@ -74,7 +74,7 @@ export class HealthMonitor {
     const live = this.liveSessions().filter((s) => s.state === 'live');
     this.trackLowFps(live, now);
     const c = this.config;
-    if (this.sample.cpuPercent >= c.healthCpuDegradedPercent) this.stepDownQuality(live, now);
+    if (c.healthQualityAction && this.sample.cpuPercent >= c.healthCpuDegradedPercent) this.stepDownQuality(live, now);
     if (this.sample.heapUsedPercent >= c.healthHeapDegradedPercent && now - this.lastFreeAt >= c.healthActionCooldownMs) this.freeCaches(live, now);
     const refuse = this.sample.heapUsedPercent >= c.healthHeapUnhealthyPercent;
     if (refuse !== this.refusing) {
