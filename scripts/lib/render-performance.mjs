@@ -25,6 +25,7 @@ export function render(dir) {
   const viewerMemory = load(dir, 'viewer-memory');
   const avSync = load(dir, 'av-sync');
   const metricsCost = load(dir, 'metrics-cost');
+  const dashboardCpu = load(dir, 'dashboard-cpu');
   const parts = [
     `# Performance
 
@@ -187,6 +188,10 @@ client, queueing behind the viewers' traffic included); one dashboard snapshot: 
 Windows (on/off, %): ${res.windows.map((w) => `${w.mode} ${w.cpuPct}`).join(', ')}. Viewers connected: ${res.viewersConnected}, with ≥ 99 % of
 frames on time: ${res.viewersHealthy}, sent to HLS (too slow) before the end: ${res.viewersClosedEarly}, median share of frames on time: ${res.viewersMedianOnTimePct} %. On a shared 2-core machine windows of one mode differ by several % of a core, more than the cost,
 so the on/off difference is noise around the relay's own figure, not a second measurement of it.`),
+  );
+  parts.push(
+    section(dashboardCpu, 'The dashboard page in Chromium', (res) => `${res.setup}. CPU of every Chromium process (browser, renderer, utilities),
+% of one core: **${res.medianChromiumCpuPct} %** (median of ${res.runs.length} runs: ${res.runs.map((r) => `${r.chromiumCpuPct} %`).join(', ')}). Target: < 5 %.`),
   );
   return parts.join('\n');
 }
