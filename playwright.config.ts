@@ -30,7 +30,7 @@ export default defineConfig({
   },
   webServer: {
     command: 'node --import tsx apps/relay/src/main.ts',
-    url: `http://127.0.0.1:${E2E_PORT}/api/health`,
+    url: `http://127.0.0.1:${E2E_PORT}/api/live`,
     reuseExistingServer: false,
     timeout: 30_000,
     stdout: 'pipe',

@@ -4,13 +4,15 @@
  * then only frame headers are parsed, plus the few bytes of each message that hold its track and
  * timestamp (the payload itself is never decoded). A video frame is on time when it arrives
  * within ON_TIME_MS of when the publisher sent it (both processes share this machine's clock).
- *   tsx bench/fanout-client.ts <url> <streamId> <viewers> <windowStartMs> <windowEndMs> <pubStartWallMs> <pubFirstTsUs>
+ *   tsx bench/fanout-client.ts <url> <streamId[,streamId…]> <viewers> <windowStartMs> <windowEndMs> <pubStartWallMs> <pubFirstTsUs>
+ * With several stream ids (published in step), viewers are spread over them round-robin.
  * Prints one JSON line with the figures.
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 
-const [url = '', streamId = '', n, winStart, winEnd, pubStart, firstTs] = process.argv.slice(2);
+const [url = '', streamIdList = '', n, winStart, winEnd, pubStart, firstTs] = process.argv.slice(2);
+const streamIds = streamIdList.split(',');
 const viewers = Number(n);
 const windowStart = Number(winStart);
 const windowEnd = Number(winEnd);
@@ -56,7 +58,7 @@ function open(i: number): void {
   let need = 0; // payload bytes still to skip in the current frame
   sock.on('connect', () => {
     sock.write(
-      `GET /ws/watch/${streamId} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `GET /ws/watch/${streamIds[i % streamIds.length]} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
         `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
     );
   });

@@ -19,6 +19,8 @@ const BENCHES = {
   fanout: ['bench/fanout.bench.ts', '20', '250,500,1000,1500,2000'],
   'viewer-memory': ['bench/viewer-memory.bench.ts', '5'],
   'av-sync': ['bench/av-sync.bench.ts', '10'],
+  'metrics-cost': ['bench/metrics-cost.bench.ts', '10', '4'],
+  'dashboard-cpu': ['bench/dashboard-cpu.bench.ts', '30', '2'],
 };
 
 const args = process.argv.slice(2);

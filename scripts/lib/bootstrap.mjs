@@ -14,7 +14,16 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const SYSTEM_NEEDS = {
   run: { ffmpeg: 'ffmpeg', ffprobe: 'ffmpeg' },
   // nginx + its RTMP module: the real RTMP servers the restream tests push to.
-  test: { ffmpeg: 'ffmpeg', ffprobe: 'ffmpeg', chromium: 'chromium', '/usr/sbin/nginx': 'nginx', '/usr/lib/nginx/modules/ngx_rtmp_module.so': 'libnginx-mod-rtmp' },
+  // prometheus + promtool: the real scraper and linter the metrics test runs.
+  test: {
+    ffmpeg: 'ffmpeg',
+    ffprobe: 'ffmpeg',
+    chromium: 'chromium',
+    '/usr/sbin/nginx': 'nginx',
+    '/usr/lib/nginx/modules/ngx_rtmp_module.so': 'libnginx-mod-rtmp',
+    '/usr/bin/prometheus': 'prometheus',
+    '/usr/bin/promtool': 'prometheus',
+  },
 };
 
 export function die(message) {

@@ -25,6 +25,8 @@ export function render(dir) {
   const viewerMemory = load(dir, 'viewer-memory');
   const avSync = load(dir, 'av-sync');
   const realPath = load(dir, 'real-path');
+  const metricsCost = load(dir, 'metrics-cost');
+  const dashboardCpu = load(dir, 'dashboard-cpu');
   const parts = [
     `# Performance
 
@@ -201,5 +203,28 @@ and stats messages over the threshold shrink by 85–93 %, so the events socket 
 negotiates it with the 1 KiB threshold, below which messages go uncompressed.`;
     }),
   ];
+  parts.push(
+    section(metricsCost, 'Observability cost: metrics and the dashboard push', (res) => `${res.setup}. The relay's CPU (% of one core) is read from /proc over
+alternating ${res.windowSec} s windows (${res.pairs} of each mode); health sampling runs in both.
+
+| | relay CPU (median) |
+|---|---|
+| scraped every 1 s + one dashboard open | ${res.relayCpuOnPct} % |
+| neither | ${res.relayCpuOffPct} % |
+| difference | ${res.costPctOfCore} % |
+| **measured by the relay itself** (its CPU time building each answer and push, at 1 scrape/s + 1 push/2 s) | **${res.directCostPctOfCore} %** |
+
+Target: < 1 % of a core, at 15 times Prometheus' default scrape rate. The relay times its own work in \`stream_manager_metrics_collect_seconds\` (CPU time, an upper bound: mean ${res.inRelay.collectMsMean} ms over
+${res.inRelay.collectCount} scrapes) and \`stream_manager_dashboard_push_seconds\` (mean ${res.inRelay.pushMsMean} ms over ${res.inRelay.pushCount} pushes); socket writes of the
+~${res.snapshotKiB} KiB snapshot are not in it but are in the window difference. One scrape: ${res.scrapeKiB} KiB, ${res.scrapeMsP50} ms p50 / ${res.scrapeMsP95} ms p95 (wall time seen by the
+client, queueing behind the viewers' traffic included); one dashboard snapshot: ${res.snapshotKiB} KiB before compression.
+Windows (on/off, %): ${res.windows.map((w) => `${w.mode} ${w.cpuPct}`).join(', ')}. Viewers connected: ${res.viewersConnected}, with ≥ 99 % of
+frames on time: ${res.viewersHealthy}, sent to HLS (too slow) before the end: ${res.viewersClosedEarly}, median share of frames on time: ${res.viewersMedianOnTimePct} %. On a shared 2-core machine windows of one mode differ by several % of a core, more than the cost,
+so the on/off difference is noise around the relay's own figure, not a second measurement of it.`),
+  );
+  parts.push(
+    section(dashboardCpu, 'The dashboard page in Chromium', (res) => `${res.setup}. CPU of every Chromium process (browser, renderer, utilities),
+% of one core: **${res.medianChromiumCpuPct} %** (median of ${res.runs.length} runs: ${res.runs.map((r) => `${r.chromiumCpuPct} %`).join(', ')}). Target: < 5 %.`),
+  );
   return parts.join('\n');
 }

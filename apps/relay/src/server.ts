@@ -31,6 +31,12 @@ import { ConnectionBudget } from './ws/connection-budget.ts';
 import { EVENTS_DEFLATE } from './ws/events-deflate.ts';
 import { attachEvents } from './ws/events-handler.ts';
 import { handlePublisher } from './ws/publish-handler.ts';
+import { isAdminRequest } from './http/admin-auth.ts';
+import { dashboardSnapshot, serveMetrics, serveOps, type OpsDeps } from './http/ops-api.ts';
+import { HealthMonitor } from './health/health-monitor.ts';
+import { HlsViewerTracker } from './metrics/hls-viewers.ts';
+import { addMetricsSource } from './metrics/registry.ts';
+import { attachDashboard } from './ws/dashboard-handler.ts';
 
 /**
  * A peer that never answers our close frame is dropped after 2 s instead of ws' default 30 s
@@ -55,6 +61,10 @@ export interface Relay {
   url: string;
   /** Graceful stop: ends every stream (#EXT-X-ENDLIST), waits for FFmpeg, closes sockets. */
   close(): Promise<void>;
+  /** Health sampling and automatic actions. */
+  health: HealthMonitor;
+  /** e.g. http://127.0.0.1:9464 when `metricsPort` is set: where /api/metrics is served then. */
+  metricsUrl: string | null;
 }
 
 export async function createRelay(config: RelayConfig, log: Logger, opts: { spawner?: Spawner } = {}): Promise<Relay> {
@@ -77,12 +87,21 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
   const logSocketError = throttledLog(log, 'debug', 'socket error');
   const policy = originPolicy(config);
   const budget = new ConnectionBudget(config);
+  // Operations: health sampling + automatic actions, metrics of this relay's streams, HLS viewers.
+  const hlsViewers = new HlsViewerTracker();
+  const health = new HealthMonitor(config, log.child({ component: 'health' }), () => registry.live());
+  health.start();
+  const removeMetricsSource = addMetricsSource({ liveSessions: () => registry.live(), hlsViewers });
+  const ops: OpsDeps = { config, registry, health, hlsViewers };
 
   // Media: no compression (it cannot shrink H.264/Opus and costs CPU on both ends).
   const publishWss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: config.maxMessageBytes, ...CLOSE_TIMEOUT });
   // Events: JSON, compressed when a message is over 1 KiB.
   const eventsWss = new WebSocketServer({ noServer: true, maxPayload: RECEIVE_NOTHING_MAX_PAYLOAD_BYTES, perMessageDeflate: EVENTS_DEFLATE, ...CLOSE_TIMEOUT });
   const stopEvents = attachEvents(eventsWss, registry);
+  // Dashboard: JSON snapshots every dashboardPushMs, to operators only (checked at upgrade).
+  const dashboardWss = new WebSocketServer({ noServer: true, maxPayload: 1024, perMessageDeflate: EVENTS_DEFLATE, ...CLOSE_TIMEOUT });
+  const stopDashboard = attachDashboard(dashboardWss, () => dashboardSnapshot(ops), config.dashboardPushMs);
   // Real-time viewers: binary, no compression (media); they send only tiny progress reports. A viewer
   // sent to HLS has up to a second of media queued before our close: give it 10 s to read it and the reason.
   const watchWss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: LIMITS.maxViewerReportBytes, closeTimeout: 10_000 } as ConstructorParameters<typeof WebSocketServer>[0]);
@@ -110,19 +129,23 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
       return;
     }
     if (pathname.startsWith('/api/admin/')) return serveAdminApi(req, res, pathname, { config, policy, registry });
+    if ((req.method === 'GET' || req.method === 'HEAD') && serveOps(req, res, pathname, ops)) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' });
       res.end('method not allowed\n');
       return;
     }
-    if (pathname.startsWith('/hls/')) return serveHls(registry, req, res, pathname);
+    if (pathname.startsWith('/hls/')) {
+      const hlsId = pathname.split('/')[2];
+      if (hlsId && registry.get(hlsId)) hlsViewers.record(hlsId, `${clientAddress(req, config.trustProxyHops)} ${req.headers['user-agent'] ?? ''}`);
+      return serveHls(registry, req, res, pathname);
+    }
     // The public listing; operators (admin token, or loopback without one) see every stream.
     if (pathname === '/api/streams') return json(res, 200, registry.list({ all: adminRefusal(req, { config, policy }) === null }));
     if (pathname.startsWith('/api/streams/')) {
       const s = registry.get(pathname.slice('/api/streams/'.length));
       return s ? json(res, 200, s.info()) : json(res, 404, { error: 'no such stream' });
     }
-    if (pathname === '/api/health') return json(res, 200, { ok: true, liveStreams: registry.live().length });
     if (pathname.startsWith('/api/')) return json(res, 404, { error: 'no such endpoint' });
     if (serveStatic(config.webDir, req, res, pathname)) return;
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
@@ -140,9 +163,14 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
       return;
     }
     const watchId = pathname?.match(/^\/ws\/watch\/([A-Za-z0-9_-]{6,32})$/)?.[1];
-    const wss = pathname === '/ws/publish' ? publishWss : pathname === '/ws/events' ? eventsWss : watchId ? watchWss : null;
+    const wss = pathname === '/ws/publish' ? publishWss : pathname === '/ws/events' ? eventsWss : pathname === '/ws/dashboard' ? dashboardWss : watchId ? watchWss : null;
     if (!wss) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    if (wss === dashboardWss && !isAdminRequest(req, config)) {
+      // Operational data: nothing, not even a socket, for a client without the token (or not on loopback).
+      socket.end(`HTTP/1.1 ${config.adminToken ? '401 Unauthorized' : '403 Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -164,7 +192,8 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
         return;
       }
       ws.once('close', taken);
-      if (wss === publishWss) return handlePublisher(ws, remote, group, { config, gate, registry, log, logRefusal, diskProblem });
+      if (wss === publishWss) return handlePublisher(ws, remote, group, { config, gate, registry, log, logRefusal, diskProblem, refuseNewStreams: () => health.refuseReason() });
+      if (wss === dashboardWss) return void dashboardWss.emit('connection', ws, req);
       if (wss === eventsWss) {
         // Dashboards and pages have nothing to say (docs/protocol.md): anything they send ends their socket.
         ws.on('message', () => ws.close(CLOSE_CODES['bad-message'], 'this socket receives nothing; do not send'));
@@ -192,6 +221,22 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
       resolve();
     });
   });
+  // Prometheus may scrape a port of its own (metricsPort), which serves nothing else.
+  let metricsServer: http.Server | null = null;
+  let metricsUrl: string | null = null;
+  if (config.metricsPort !== null) {
+    metricsServer = http.createServer((req, res) => {
+      if (requestPath(req.url) === '/api/metrics' && (req.method === 'GET' || req.method === 'HEAD')) return void serveMetrics(req, res, config);
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('only /api/metrics here\n');
+    });
+    await new Promise<void>((resolve, reject) => {
+      metricsServer!.once('error', reject);
+      metricsServer!.listen(config.metricsPort!, config.host, () => resolve());
+    });
+    const m = metricsServer.address() as AddressInfo;
+    metricsUrl = `http://${m.family === 'IPv6' ? `[${m.address}]` : m.address === '0.0.0.0' ? '127.0.0.1' : m.address}:${m.port}`;
+  }
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address === '::' ? '::1' : addr.address}]` : addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address;
 
@@ -199,17 +244,23 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
   const close = () =>
     (closing ??= (async () => {
       server.close();
+      metricsServer?.close();
       clearInterval(revocationTimer);
       stopDiskGuard();
+      stopDashboard();
+      health.stop();
       await registry.endAll('the relay is shutting down');
       stopEvents();
       for (const ws of eventsWss.clients) ws.close(1001, 'relay shutting down');
       for (const ws of publishWss.clients) ws.terminate();
       for (const ws of watchWss.clients) ws.terminate();
+      for (const ws of dashboardWss.clients) ws.terminate();
+      removeMetricsSource();
       server.closeAllConnections();
+      metricsServer?.closeAllConnections();
     })());
 
-  return { server, registry, keys, disk, url: `http://${host}:${addr.port}`, close };
+  return { server, registry, keys, disk, url: `http://${host}:${addr.port}`, close, health, metricsUrl };
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {

@@ -139,7 +139,7 @@ test('viewers that talk, or send oversized frames, are closed; the relay stays u
     events.on('error', () => undefined);
     events.send(Buffer.alloc(70 * 1024));
     await new Promise((r) => events.once('close', r));
-    assert.equal((await fetch(`${relay.url}/api/health`)).status, 200, 'relay still up');
+    assert.equal((await fetch(`${relay.url}/api/live`)).status, 200, 'relay still up');
     await sending;
     assert.equal(pub.closeCode, null);
     await pub.stop();

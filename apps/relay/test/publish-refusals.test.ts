@@ -109,7 +109,7 @@ test('malformed request targets get 400 and do not take the relay down', async (
     sock.on('close', () => resolve());
     sock.on('error', () => resolve());
   });
-  assert.equal((await fetch(`${relay.url}/api/health`)).status, 200, 'relay still up');
+  assert.equal((await fetch(`${relay.url}/api/live`)).status, 200, 'relay still up');
 });
 
 test('a client that never says hello is cut off after the handshake timeout', async () => {

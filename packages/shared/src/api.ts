@@ -1,4 +1,5 @@
 /** JSON shapes of the relay's HTTP API and events socket, shared by relay and web. */
+import type { DestinationStatus } from './protocol.ts';
 
 export type StreamState = 'live' | 'ended';
 
@@ -34,3 +35,110 @@ export type OutputState = 'waiting' | 'starting' | 'running' | 'switching' | 're
 export type EventsMessage =
   | { type: 'streams'; streams: StreamInfo[] }
   | { type: 'stream'; stream: StreamInfo };
+
+// ── operations: GET /api/streams/:id, GET /api/health, /ws/dashboard (docs/observability.md) ──
+
+/** One output of a stream (the HLS output or an RTMP destination). */
+export interface OutputFigures {
+  name: string;
+  kind: 'hls' | 'rtmp';
+  /** waiting | starting | running | retrying | failed | stopped */
+  state: string;
+  /** Chunks and bytes queued towards its FFmpeg. */
+  queueChunks: number;
+  queueBytes: number;
+  /** Chunks dropped from its queue (whole GOPs) since the stream started. */
+  droppedChunks: number;
+  /** FFmpeg runs started, and those after the first (restarts, codec changes). */
+  starts: number;
+  restarts: number;
+  lastError: string | null;
+}
+
+/** The studio's own figures (its `stats` message), when it sent one in the last few seconds. */
+export interface StudioStats {
+  captureFps: number;
+  targetFps: number;
+  encodeMs: number;
+  droppedEncoder: number;
+  droppedSocket: number;
+  encoderQueue: number;
+  socketBufferedBytes: number;
+  targetBitrate: number;
+}
+
+/** `GET /api/streams/:id`: the live figures of one stream. */
+export interface StreamDetail extends StreamInfo {
+  viewers: { realtime: number; hls: number };
+  /** Seconds between the last two keyframes (media clock), null before the second. */
+  keyframeIntervalSec: number | null;
+  bytesIn: number;
+  bytesOutRealtime: number;
+  /** Bytes the relay holds for this stream: GOP cache + output queues. */
+  memoryBytes: number;
+  outputs: OutputFigures[];
+  destinations: DestinationStatus[];
+  studio: StudioStats | null;
+  /** Ingest below the low-fps threshold of the studio's target for long enough (an alert). */
+  lowFps: boolean;
+}
+
+export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
+
+/** One check of `GET /api/health`. */
+export interface HealthCheck {
+  status: HealthStatus;
+  /** The measured value, in the unit the check's name says. */
+  value: number | null;
+  /** Issues in words; empty when healthy. */
+  issues: string[];
+}
+
+/** Something the relay did on its own (quality step-down, cache freeing, refusing streams, alerts). */
+export interface HealthAction {
+  at: string;
+  kind: 'quality-down' | 'free-caches' | 'refuse-streams' | 'accept-streams' | 'low-fps-alert' | 'low-fps-cleared';
+  message: string;
+  stream?: string;
+}
+
+/** `GET /api/health` (200 healthy/degraded, 503 unhealthy). */
+export interface HealthReport {
+  status: HealthStatus;
+  issues: string[];
+  checks: {
+    eventLoopLagMs: HealthCheck;
+    heapUsedPercent: HealthCheck;
+    cpuPercent: HealthCheck;
+    diskFreeMiB: HealthCheck;
+    failingOutputs: HealthCheck;
+    lowFpsStreams: HealthCheck;
+  };
+  /** Whether new streams are refused (heap over its unhealthy threshold). */
+  refusingNewStreams: boolean;
+  liveStreams: number;
+}
+
+/** The relay process and machine, as the dashboard charts them. */
+export interface RelayFigures {
+  /** Machine CPU use, all cores, %. */
+  cpuPercent: number;
+  /** The relay process's own CPU use, % of one core. */
+  relayCpuPercent: number;
+  heapUsedBytes: number;
+  heapLimitBytes: number;
+  rssBytes: number;
+  eventLoopLagMs: number;
+}
+
+/** Messages on `/ws/dashboard` (JSON text, relay → dashboard only). */
+export type DashboardMessage = {
+  type: 'snapshot';
+  /** Date.now() at the relay. */
+  t: number;
+  relay: RelayFigures;
+  health: HealthReport;
+  streams: StreamDetail[];
+  /** The latest automatic actions, newest last. */
+  actions: HealthAction[];
+};

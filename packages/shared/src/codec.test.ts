@@ -106,7 +106,7 @@ test('the error message names the failing field', () => {
 });
 
 test('a hello of another version is unsupported-version, even with fields this version lacks', () => {
-  expectCode(() => decodePublisherMessage(pack({ ...hello, version: 2, newField: { x: 1 } })), 'unsupported-version');
+  expectCode(() => decodePublisherMessage(pack({ ...hello, version: 99, newField: { x: 1 } })), 'unsupported-version');
   expectCode(() => decodePublisherMessage(pack({ ...hello, version: 'two' })), 'bad-message');
 });
 
@@ -152,4 +152,21 @@ test('viewer reports round-trip; anything else a viewer sends is refused in word
     assert.throws(() => decodeViewerClientMessage(pack(bad)), (err: TabcastError) => err.code === 'bad-message' && err.message.length > 0, JSON.stringify(bad));
   }
   assert.throws(() => decodeViewerClientMessage(new Uint8Array(200)), (err: TabcastError) => err.code === 'message-too-large');
+});
+
+test('stats (protocol 2) is validated: figures in range, no unknown fields', () => {
+  const stats = { type: 'stats', captureFps: 29.5, targetFps: 30, encodeMs: 4.2, droppedEncoder: 0, droppedSocket: 3, encoderQueue: 1, socketBufferedBytes: 1024, targetBitrate: 2_500_000 } as const;
+  assert.deepEqual(decodePublisherMessage(encodeMessage(stats)), stats);
+  expectCode(() => decodePublisherMessage(pack({ ...stats, captureFps: -1 })), 'bad-message');
+  expectCode(() => decodePublisherMessage(pack({ ...stats, droppedSocket: 1.5 })), 'bad-message');
+  expectCode(() => decodePublisherMessage(pack({ ...stats, extra: 1 })), 'bad-message');
+  const { targetFps: _t, ...missing } = stats;
+  expectCode(() => decodePublisherMessage(pack(missing)), 'bad-message');
+  const q = { type: 'quality-request', direction: 'down', reason: 'the relay is busy' } as const;
+  assert.deepEqual(decodeRelayMessage(encodeMessage(q)), q);
+  expectCode(() => decodeRelayMessage(pack({ ...q, direction: 'up' })), 'bad-message');
+});
+
+test('a version-1 hello is still accepted', () => {
+  assert.equal((decodePublisherMessage(pack({ ...hello, version: 1 })) as { version: number }).version, 1);
 });

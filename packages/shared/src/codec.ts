@@ -6,7 +6,7 @@
 import { Packr } from 'msgpackr';
 import * as v from 'valibot';
 import { TabcastError } from './errors.ts';
-import { LIMITS, PROTOCOL_VERSION } from './limits.ts';
+import { LIMITS, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from './limits.ts';
 import { PublisherMessage, RelayMessage, ViewerClientMessage, ViewerMessage } from './protocol.ts';
 
 const packr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true, int64AsType: 'number' });
@@ -59,8 +59,8 @@ export function decodePublisherMessage(bytes: Uint8Array, maxBytes: number = LIM
   const value = unpackBytes(bytes, maxBytes);
   if (typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'hello') {
     const version = (value as { version?: unknown }).version;
-    if (typeof version === 'number' && version !== PROTOCOL_VERSION) {
-      throw new TabcastError('unsupported-version', `protocol version ${version} is not supported; this relay speaks ${PROTOCOL_VERSION}`);
+    if (typeof version === 'number' && (version < MIN_PROTOCOL_VERSION || version > PROTOCOL_VERSION)) {
+      throw new TabcastError('unsupported-version', `protocol version ${version} is not supported; this relay speaks ${MIN_PROTOCOL_VERSION} to ${PROTOCOL_VERSION}`);
     }
   }
   return parseWith(PublisherMessage, value);

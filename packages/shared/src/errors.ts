@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'output-failed' // FFmpeg could not be started or failed for good
   | 'disk-full' // the relay's disk (or data folder quota) is full: streams end, new ones are refused
   | 'server-shutdown' // relay is stopping
+  | 'overloaded' // the relay is short of memory and refuses new streams for now
   | 'capture-failed' // browser: capture permission denied or source ended
   | 'encoder-failed' // browser: WebCodecs configure/encode error
   | 'connection-failed' // browser: socket could not connect or reconnect
@@ -50,6 +51,7 @@ export const CLOSE_CODES = Object.freeze({
   'output-failed': 4502,
   'disk-full': 4507,
   'server-shutdown': 1001,
+  overloaded: 4503,
   'capture-failed': 4000,
   'encoder-failed': 4000,
   'connection-failed': 4000,

@@ -2,7 +2,13 @@
  * Limits and defaults shared by the studio and the relay. The relay can raise or lower
  * the relay-side ones through its config (see apps/relay/src/config/config.ts).
  */
-export const PROTOCOL_VERSION = 1;
+/**
+ * The protocol version this code speaks. 2 added the studio's `stats` message and the relay's
+ * `quality-request`; a relay still accepts a version-1 hello (and then sends it nothing of version 2).
+ */
+export const PROTOCOL_VERSION = 2;
+/** The oldest publisher protocol version the relay still accepts. */
+export const MIN_PROTOCOL_VERSION = 1;
 
 export const LIMITS = Object.freeze({
   /** Largest binary message the relay accepts (one encoded chunk plus framing). Default 4 MiB. */

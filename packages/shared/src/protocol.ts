@@ -116,7 +116,32 @@ export type DestinationsMessage = v.InferOutput<typeof DestinationsMessage>;
 export const StopMessage = v.strictObject({ type: v.literal('stop') });
 export type StopMessage = v.InferOutput<typeof StopMessage>;
 
-export const PublisherMessage = v.variant('type', [HelloMessage, ChunkMessage, DestinationsMessage, StopMessage]);
+/**
+ * Protocol version 2: figures only the studio knows, once a second after `welcome`. Each is over
+ * the last second unless it says "since start". The relay exports them as metrics and uses
+ * `targetFps` for its low-fps alert; a malformed one is refused without ending the broadcast.
+ */
+export const StatsMessage = v.strictObject({
+  type: v.literal('stats'),
+  /** Frames per second the capture delivered to the encoder. */
+  captureFps: v.pipe(v.number(), v.minValue(0), v.maxValue(1000)),
+  /** Frames per second the studio means to send (its preset). */
+  targetFps: v.pipe(v.number(), v.minValue(1), v.maxValue(1000)),
+  /** Mean time from encode() to the encoded chunk, ms. */
+  encodeMs: v.pipe(v.number(), v.minValue(0), v.maxValue(60_000)),
+  /** Frames dropped before encoding since start, by why: the encoder's queue was full / the socket was behind. */
+  droppedEncoder: v.pipe(uint, v.maxValue(Number.MAX_SAFE_INTEGER)),
+  droppedSocket: v.pipe(uint, v.maxValue(Number.MAX_SAFE_INTEGER)),
+  /** Frames waiting in the encoder now (encodeQueueSize). */
+  encoderQueue: v.pipe(uint, v.maxValue(1_000_000)),
+  /** Bytes waiting in the socket now (bufferedAmount). */
+  socketBufferedBytes: v.pipe(uint, v.maxValue(Number.MAX_SAFE_INTEGER)),
+  /** The video bitrate the encoder is set to now, bits/s. */
+  targetBitrate: v.pipe(uint, v.maxValue(1_000_000_000)),
+});
+export type StatsMessage = v.InferOutput<typeof StatsMessage>;
+
+export const PublisherMessage = v.variant('type', [HelloMessage, ChunkMessage, DestinationsMessage, StopMessage, StatsMessage]);
 export type PublisherMessage = v.InferOutput<typeof PublisherMessage>;
 
 // ── relay → publisher ────────────────────────────────────────────────────────
@@ -206,7 +231,18 @@ export type HeartbeatMessage = v.InferOutput<typeof HeartbeatMessage>;
 export const EndedMessage = v.strictObject({ type: v.literal('ended'), streamId: v.string() });
 export type EndedMessage = v.InferOutput<typeof EndedMessage>;
 
-export const RelayMessage = v.variant('type', [WelcomeMessage, KeyframeRequestMessage, CongestionMessage, DestinationStatusMessage, ErrorMessage, EndedMessage, HeartbeatMessage]);
+/**
+ * Protocol version 2: the relay is short of CPU and asks the studio to step down one quality level
+ * (a lower video bitrate). `reason` is in words, for the broadcaster.
+ */
+export const QualityRequestMessage = v.strictObject({
+  type: v.literal('quality-request'),
+  direction: v.literal('down'),
+  reason: shortText(LIMITS.maxReasonLength),
+});
+export type QualityRequestMessage = v.InferOutput<typeof QualityRequestMessage>;
+
+export const RelayMessage = v.variant('type', [WelcomeMessage, KeyframeRequestMessage, CongestionMessage, DestinationStatusMessage, ErrorMessage, EndedMessage, HeartbeatMessage, QualityRequestMessage]);
 export type RelayMessage = v.InferOutput<typeof RelayMessage>;
 
 // ── relay → real-time viewer (/ws/watch/<id>) ─────────────────────────────────

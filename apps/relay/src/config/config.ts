@@ -68,8 +68,10 @@ export interface RelayConfig {
   /** Stream-key checks running or waiting for one address (an IPv6 /64) at once. Env TABCAST_MAX_KEY_CHECKS_PER_ADDRESS. Default 4. */
   maxKeyChecksPerAddress: number;
   /**
-   * Bearer token for /api/admin (≥ 16 characters). Env TABCAST_ADMIN_TOKEN. Default none: the admin
-   * API then answers only requests from loopback that came through no proxy.
+   * Token that opens the operator surfaces: /api/admin, /api/metrics, the dashboard's data socket and
+   * the log stream (`Authorization: Bearer <token>`, or `?token=` where a browser cannot set headers).
+   * Env TABCAST_ADMIN_TOKEN (≥ 16 characters). Default none: they then answer only requests from
+   * loopback that came through no proxy.
    */
   adminToken: string | null;
   /**
@@ -120,6 +122,38 @@ export interface RelayConfig {
   viewerMaxLagMs: number;
   /** Key for destination stream keys stored on the relay (32 bytes, hex or base64). Env TABCAST_SECRET. Default: <dataDir>/secret.key, made on first use. */
   secret: string | null;
+  // ── operations (docs/observability.md) ──
+  /** Serve /api/metrics on this port (same bind address) instead of the main one. Env TABCAST_METRICS_PORT. Default none (main port). */
+  metricsPort: number | null;
+  /** How often the dashboard socket pushes figures, ms. Env TABCAST_DASHBOARD_PUSH_MS. Default 2000. */
+  dashboardPushMs: number;
+  /** Event-loop delay (p99 over the last second) that makes the relay degraded / unhealthy, ms. Env TABCAST_HEALTH_LAG_DEGRADED_MS / _UNHEALTHY_MS. Default 100 / 1000. */
+  healthLagDegradedMs: number;
+  healthLagUnhealthyMs: number;
+  /**
+   * Heap used against the heap limit that makes the relay degraded / unhealthy, %. Degraded frees
+   * the GOP caches of unwatched streams; unhealthy also refuses new streams (close 4503).
+   * Env TABCAST_HEALTH_HEAP_DEGRADED_PERCENT / _UNHEALTHY_PERCENT. Default 80 / 90.
+   */
+  healthHeapDegradedPercent: number;
+  healthHeapUnhealthyPercent: number;
+  /**
+   * Machine CPU use (all cores, mean of the last 3 s) that makes the relay degraded / unhealthy, %.
+   * Degraded asks every studio to step down one quality level. Env TABCAST_HEALTH_CPU_DEGRADED_PERCENT / _UNHEALTHY_PERCENT. Default 85 / 97.
+   */
+  healthCpuDegradedPercent: number;
+  healthCpuUnhealthyPercent: number;
+  /** Whether high CPU asks studios to step down (the health issue is raised either way). Env TABCAST_HEALTH_QUALITY_ACTION=off turns it off (benchmarks measure a fixed quality). Default on. */
+  healthQualityAction: boolean;
+  /** Free space in the data folder below which the relay is degraded / unhealthy, MiB. Env TABCAST_HEALTH_DISK_DEGRADED_MIB / _UNHEALTHY_MIB. Default 1024 / 100. */
+  healthDiskDegradedMiB: number;
+  healthDiskUnhealthyMiB: number;
+  /** A stream whose ingest fps stays below this % of its studio's target fps is flagged (low fps). Env TABCAST_HEALTH_LOW_FPS_PERCENT. Default 80. */
+  healthLowFpsPercent: number;
+  /** …for at least this long, ms. Env TABCAST_HEALTH_LOW_FPS_FOR_MS. Default 5000. */
+  healthLowFpsForMs: number;
+  /** The same automatic action (quality step-down per stream, cache freeing) is not repeated within this, ms. Env TABCAST_HEALTH_ACTION_COOLDOWN_MS. Default 30000. */
+  healthActionCooldownMs: number;
 }
 
 export const RELAY_DEFAULTS = Object.freeze({
@@ -165,6 +199,20 @@ export const RELAY_DEFAULTS = Object.freeze({
   secret: null,
   trustProxyHops: 0,
   viewerMaxLagMs: 1_000,
+  metricsPort: null,
+  dashboardPushMs: 2_000,
+  healthLagDegradedMs: 100,
+  healthLagUnhealthyMs: 1_000,
+  healthHeapDegradedPercent: 80,
+  healthHeapUnhealthyPercent: 90,
+  healthCpuDegradedPercent: 85,
+  healthCpuUnhealthyPercent: 97,
+  healthQualityAction: true,
+  healthDiskDegradedMiB: 1_024,
+  healthDiskUnhealthyMiB: 100,
+  healthLowFpsPercent: 80,
+  healthLowFpsForMs: 5_000,
+  healthActionCooldownMs: 30_000,
 } as const satisfies Omit<RelayConfig, 'publicUrl'>);
 
 export class ConfigError extends Error {
@@ -233,6 +281,20 @@ export function resolveConfig(overrides: Partial<RelayConfig> = {}, env: NodeJS.
     secret: env.TABCAST_SECRET || null,
     viewerMaxLagMs: int(env, 'TABCAST_VIEWER_MAX_LAG_MS', RELAY_DEFAULTS.viewerMaxLagMs, 200, 60_000),
     trustProxyHops: env.TABCAST_TRUST_PROXY === 'true' ? 1 : env.TABCAST_TRUST_PROXY === 'false' ? 0 : int(env, 'TABCAST_TRUST_PROXY', RELAY_DEFAULTS.trustProxyHops, 0, 10),
+    metricsPort: env.TABCAST_METRICS_PORT ? int(env, 'TABCAST_METRICS_PORT', 0, 0, 65535) : null,
+    dashboardPushMs: int(env, 'TABCAST_DASHBOARD_PUSH_MS', RELAY_DEFAULTS.dashboardPushMs, 250, 60_000),
+    healthLagDegradedMs: int(env, 'TABCAST_HEALTH_LAG_DEGRADED_MS', RELAY_DEFAULTS.healthLagDegradedMs, 1, 60_000),
+    healthLagUnhealthyMs: int(env, 'TABCAST_HEALTH_LAG_UNHEALTHY_MS', RELAY_DEFAULTS.healthLagUnhealthyMs, 1, 60_000),
+    healthHeapDegradedPercent: int(env, 'TABCAST_HEALTH_HEAP_DEGRADED_PERCENT', RELAY_DEFAULTS.healthHeapDegradedPercent, 1, 100),
+    healthHeapUnhealthyPercent: int(env, 'TABCAST_HEALTH_HEAP_UNHEALTHY_PERCENT', RELAY_DEFAULTS.healthHeapUnhealthyPercent, 1, 100),
+    healthCpuDegradedPercent: int(env, 'TABCAST_HEALTH_CPU_DEGRADED_PERCENT', RELAY_DEFAULTS.healthCpuDegradedPercent, 1, 100),
+    healthCpuUnhealthyPercent: int(env, 'TABCAST_HEALTH_CPU_UNHEALTHY_PERCENT', RELAY_DEFAULTS.healthCpuUnhealthyPercent, 1, 100),
+    healthQualityAction: env.TABCAST_HEALTH_QUALITY_ACTION !== 'off' && env.TABCAST_HEALTH_QUALITY_ACTION !== '0',
+    healthDiskDegradedMiB: int(env, 'TABCAST_HEALTH_DISK_DEGRADED_MIB', RELAY_DEFAULTS.healthDiskDegradedMiB, 0, 1 << 30),
+    healthDiskUnhealthyMiB: int(env, 'TABCAST_HEALTH_DISK_UNHEALTHY_MIB', RELAY_DEFAULTS.healthDiskUnhealthyMiB, 0, 1 << 30),
+    healthLowFpsPercent: int(env, 'TABCAST_HEALTH_LOW_FPS_PERCENT', RELAY_DEFAULTS.healthLowFpsPercent, 1, 100),
+    healthLowFpsForMs: int(env, 'TABCAST_HEALTH_LOW_FPS_FOR_MS', RELAY_DEFAULTS.healthLowFpsForMs, 0, 600_000),
+    healthActionCooldownMs: int(env, 'TABCAST_HEALTH_ACTION_COOLDOWN_MS', RELAY_DEFAULTS.healthActionCooldownMs, 0, 3_600_000),
     ...overrides,
   };
   try {
@@ -247,6 +309,16 @@ export function resolveConfig(overrides: Partial<RelayConfig> = {}, env: NodeJS.
   if (badHost !== undefined) throw new ConfigError(`TABCAST_DESTINATION_HOSTS: "${badHost}" is not a host name or *.domain`);
   if (config.seedStreamKey !== null && config.seedStreamKey.length < 8) {
     throw new ConfigError('TABCAST_STREAM_KEY must be at least 8 characters');
+  }
+  for (const [degraded, unhealthy, name] of [
+    [config.healthLagDegradedMs, config.healthLagUnhealthyMs, 'TABCAST_HEALTH_LAG'],
+    [config.healthHeapDegradedPercent, config.healthHeapUnhealthyPercent, 'TABCAST_HEALTH_HEAP'],
+    [config.healthCpuDegradedPercent, config.healthCpuUnhealthyPercent, 'TABCAST_HEALTH_CPU'],
+  ] as const) {
+    if (unhealthy < degraded) throw new ConfigError(`${name}_UNHEALTHY_* (${unhealthy}) must not be below ${name}_DEGRADED_* (${degraded})`);
+  }
+  if (config.healthDiskUnhealthyMiB > config.healthDiskDegradedMiB) {
+    throw new ConfigError(`TABCAST_HEALTH_DISK_UNHEALTHY_MIB (${config.healthDiskUnhealthyMiB}) must not be above TABCAST_HEALTH_DISK_DEGRADED_MIB (${config.healthDiskDegradedMiB})`);
   }
   return Object.freeze(config);
 }

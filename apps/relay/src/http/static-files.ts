@@ -19,7 +19,7 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-export const APP_ROUTES = /^\/(studio|watch(\/[A-Za-z0-9_-]*)?)?\/?$/;
+export const APP_ROUTES = /^\/(studio|dashboard|watch(\/[A-Za-z0-9_-]*)?)?\/?$/;
 
 export function serveStatic(webDir: string, req: IncomingMessage, res: ServerResponse, pathname: string): boolean {
   let rel: string;

@@ -140,6 +140,11 @@ export class Destinations {
     );
   }
 
+  /** Each destination's runner (null while off), for metrics and health. */
+  runners(): { id: string; name: string; runner: OutputRunner | null }[] {
+    return [...this.entries.values()].map((e) => ({ id: e.dest.id, name: e.dest.name, runner: e.runner }));
+  }
+
   push(chunk: MuxChunk, videoConfig: VideoConfig, audioConfig: AudioConfig | null): void {
     this.videoConfig = videoConfig;
     this.audioConfig = audioConfig;

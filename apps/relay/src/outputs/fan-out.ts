@@ -13,6 +13,7 @@
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import { CLOSE_CODES, LIMITS, decodeViewerClientMessage, encodeMessage, type AudioConfig, type ViewerMessage, type VideoConfig } from '@tabcast/shared';
+import { metrics } from '../metrics/registry.ts';
 import type { Logger } from '../util/logger.ts';
 import { binaryFrame, rawSocket } from './ws-frame.ts';
 
@@ -47,6 +48,8 @@ interface Viewer {
   /** The time budget applies once the viewer has what was sent up to here (the replay at join, the keyframe after a skip). */
   checkFromTs: number;
   reports: { windowStart: number; count: number };
+  /** When the viewer joined (performance.now() ms), until its first video frame goes out. */
+  joinedAt: number | null;
 }
 
 export type SkipReason = 'lag' | 'bytes';
@@ -67,6 +70,8 @@ export class FanOut {
   sent = 0;
   skipped = 0;
   readonly skipsByReason: Record<SkipReason, number> = { lag: 0, bytes: 0 };
+  /** Bytes written to viewer sockets (media frames), a counter for metrics. */
+  bytesSent = 0;
 
   constructor(
     private log: Logger,
@@ -77,6 +82,23 @@ export class FanOut {
 
   get viewerCount(): number {
     return this.viewers.size;
+  }
+
+  /** Bytes of the GOP cached for joiners. */
+  get cachedBytes(): number {
+    return this.gopBytes;
+  }
+
+  /**
+   * Frees the GOP cache (the relay is short of memory). Joiners then wait for the next keyframe;
+   * the cache refills from it. Returns the bytes freed.
+   */
+  dropCache(): number {
+    const freed = this.gopBytes;
+    this.gop = [];
+    this.gopBytes = 0;
+    this.gopValid = false;
+    return freed;
   }
 
   /** The codec configuration changed (or became known): tell every viewer, and every joiner first. */
@@ -130,6 +152,7 @@ export class FanOut {
         if (!isKey) continue;
         v.waitingForKey = false;
         v.checkFromTs = timestampUs;
+        this.firstFrame(v);
       }
       if (v.ws.bufferedAmount > budget + v.joinBacklog) {
         this.fellBehind(v, 'bytes');
@@ -143,6 +166,7 @@ export class FanOut {
       if (track === 'video') v.sentTs = timestampUs;
       this.sendFrame(v, frame, raw);
       this.sent++;
+      this.bytesSent += frame.byteLength;
     }
   }
 
@@ -167,7 +191,7 @@ export class FanOut {
    * `live` marker, then live chunks. The viewer's reports come in on the same socket.
    */
   join(ws: WebSocket): void {
-    const v: Viewer = { ws, socket: rawSocket(ws), waitingForKey: true, skips: [], joinBacklog: 0, sentTs: 0, reportedTs: null, checkFromTs: Number.MAX_SAFE_INTEGER, reports: { windowStart: 0, count: 0 } };
+    const v: Viewer = { ws, socket: rawSocket(ws), waitingForKey: true, skips: [], joinBacklog: 0, sentTs: 0, reportedTs: null, checkFromTs: Number.MAX_SAFE_INTEGER, reports: { windowStart: 0, count: 0 }, joinedAt: performance.now() };
     this.viewers.add(v);
     ws.once('close', () => this.viewers.delete(v));
     ws.on('message', (data, isBinary) => this.onViewerMessage(v, data, isBinary));
@@ -178,6 +202,8 @@ export class FanOut {
       v.joinBacklog = this.gopBytes;
       v.sentTs = this.gopNewestTs;
       v.checkFromTs = this.gopNewestTs;
+      this.bytesSent += this.gopBytes;
+      this.firstFrame(v);
     }
     this.sendRaw(v, LIVE_MESSAGE);
   }
@@ -221,6 +247,13 @@ export class FanOut {
     this.gop = [];
     this.gopBytes = 0;
     this.gopValid = false;
+  }
+
+  /** The viewer's first video frame went out: its time to first frame, as the relay sees it. */
+  private firstFrame(v: Viewer): void {
+    if (v.joinedAt === null) return;
+    metrics.realtimeTimeToFirstFrame.observe((performance.now() - v.joinedAt) / 1000);
+    v.joinedAt = null;
   }
 
   private fellBehind(v: Viewer, reason: SkipReason): void {

@@ -6,7 +6,7 @@
  * the same playlist behind #EXT-X-DISCONTINUITY.
  */
 import fs from 'node:fs';
-import { CLOSE_CODES, LIMITS, SeqGapDetector, TabcastError, splitRtmpUrl, type AudioConfig, type ChunkMessage, type DestinationSpec, type RelayMessage, type StreamInfo, type VideoConfig } from '@tabcast/shared';
+import { CLOSE_CODES, LIMITS, SeqGapDetector, TabcastError, splitRtmpUrl, type AudioConfig, type ChunkMessage, type DestinationSpec, type RelayMessage, type StatsMessage, type StreamInfo, type VideoConfig } from '@tabcast/shared';
 import type { RelayConfig } from '../config/config.ts';
 import { buildHlsArgs } from '../ffmpeg/ffmpeg-args.ts';
 import type { Spawner } from '../ffmpeg/ffmpeg-process.ts';
@@ -14,6 +14,7 @@ import { truncateReason } from '../util/close-reason.ts';
 import type { Logger } from '../util/logger.ts';
 import { throttledWarn } from '../util/log-throttle.ts';
 import { RateMeter } from '../util/rate-meter.ts';
+import { StreamFigures } from '../metrics/stream-figures.ts';
 import { FfmpegRun } from '../outputs/ffmpeg-run.ts';
 import { OutputRunner, sameVideoConfig, type RunFactory } from '../outputs/output-runner.ts';
 import { Destinations, type ResolvedDestination } from '../outputs/destinations.ts';
@@ -49,6 +50,8 @@ export type EndCode = 'output-failed' | 'disk-full' | 'server-shutdown' | 'unaut
 export interface PublisherLink {
   send(message: RelayMessage): void;
   close(code: number, reason: string): void;
+  /** The protocol version the publisher speaks (1 when unknown): version 1 knows no quality-request. */
+  readonly protocolVersion?: number;
 }
 
 export interface SessionDeps {
@@ -108,6 +111,8 @@ export class StreamSession {
   seqGaps = 0;
   private videoSeqs = new SeqGapDetector();
   private logSeqGap: (fields: Record<string, unknown>) => void;
+  /** Totals and studio figures for metrics, health and the dashboard. */
+  readonly figures = new StreamFigures();
 
   constructor(
     readonly id: string,
@@ -253,6 +258,18 @@ export class StreamSession {
     this.publisher?.send({ type: 'destination-status', destinations: this.destinations.status() });
   }
 
+  /** The studio's figures of the last second (its `stats` message). */
+  recordStats(stats: StatsMessage): void {
+    if (this.state === 'live') this.figures.recordStats(stats);
+  }
+
+  /** Asks the publisher to step down one quality level (the relay is short of CPU). False without a publisher. */
+  requestQualityDown(reason: string): boolean {
+    if (!this.publisher || this.state !== 'live' || (this.publisher.protocolVersion ?? 1) < 2) return false;
+    this.publisher.send({ type: 'quality-request', direction: 'down', reason: reason.slice(0, LIMITS.maxReasonLength) });
+    return true;
+  }
+
   /** Asks the publisher for a keyframe, at most once a second whatever the number of outputs asking. */
   private requestKeyframe(reason: string): void {
     const now = Date.now();
@@ -364,6 +381,7 @@ export class StreamSession {
     }
     this.meter.record(msg.data.byteLength);
     if (msg.track === 'video') this.frameMeter.record(0);
+    this.figures.recordChunk(msg.track, msg.key, msg.timestampUs, msg.data.byteLength);
     const { bitsPerSec } = this.meter.rates();
     if (bitsPerSec > limits.maxBitrate) {
       throw new TabcastError('rate-limited', `ingest of ${(bitsPerSec / 1e6).toFixed(1)} Mbps is over the ${(limits.maxBitrate / 1e6).toFixed(1)} Mbps limit`);

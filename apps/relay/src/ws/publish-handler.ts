@@ -6,6 +6,7 @@ import { unpack } from 'msgpackr';
 import type { WebSocket } from 'ws';
 import {
   CLOSE_CODES,
+  MIN_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
   TabcastError,
   decodePublisherMessage,
@@ -20,6 +21,7 @@ import type { PublisherLink, StreamSession } from '../streams/stream-session.ts'
 import { truncateReason } from '../util/close-reason.ts';
 import { assertDestinationHost } from '../util/destination-hosts.ts';
 import type { Logger } from '../util/logger.ts';
+import { metrics } from '../metrics/registry.ts';
 
 type ConnState = 'awaiting-hello' | 'authenticating' | 'publishing' | 'closed';
 
@@ -32,7 +34,12 @@ export interface PublishDeps {
   logRefusal: (fields: Record<string, unknown>) => void;
   /** Why the disk cannot take a stream now (full, over quota), or null. */
   diskProblem?: () => string | null;
+  /** Why new streams are refused right now (the relay is short of memory), or null. */
+  refuseNewStreams?: () => string | null;
 }
+
+/** Messages added in protocol version 2, not sent to a version-1 publisher. */
+const V2_ONLY = new Set<RelayMessage['type']>(['quality-request']);
 
 /** The `type` of a msgpack message that failed validation, if it has one (for a non-fatal refusal). */
 function messageType(data: unknown): string | null {
@@ -69,9 +76,22 @@ export function handlePublisher(ws: WebSocket, remote: string, address: string, 
   setMaxPayload(ws, PRE_AUTH_MAX_PAYLOAD);
   let state: ConnState = 'awaiting-hello';
   let session: StreamSession | null = null;
+  /** The version the publisher's hello named (the relay answers in it). */
+  let version = PROTOCOL_VERSION;
+  /** When the last latency ping went out (performance.now() ms), or null while none is pending. */
+  let pingAt: number | null = null;
+  ws.on('pong', () => {
+    if (pingAt === null) return;
+    metrics.publisherLatency.observe((performance.now() - pingAt) / 2000);
+    pingAt = null;
+  });
 
   const link: PublisherLink = {
+    get protocolVersion() {
+      return version;
+    },
     send: (message: RelayMessage) => {
+      if (version < 2 && V2_ONLY.has(message.type)) return;
       if (ws.readyState === ws.OPEN) ws.send(encodeMessage(message));
     },
     close: (code, reason) => {
@@ -135,11 +155,21 @@ export function handlePublisher(ws: WebSocket, remote: string, address: string, 
           state = 'closed';
           void session!.end();
           return;
+        case 'stats':
+          session!.recordStats(msg);
+          // Once a second: a ping whose round trip estimates the publisher → relay latency.
+          if (pingAt === null) {
+            pingAt = performance.now();
+            ws.ping();
+          }
+          return;
       }
     } catch (err) {
-      // A destination list the relay cannot use must not end the broadcast: refuse the list alone.
-      if (state === 'publishing' && err instanceof TabcastError && err.code === 'bad-message' && messageType(data) === 'destinations') {
-        link.send({ type: 'error', code: 'bad-message', message: `destination list refused (the broadcast goes on): ${err.message}`.slice(0, 500), fatal: false });
+      // A destination list (or stats) the relay cannot use must not end the broadcast: refuse it alone.
+      const refusedType = state === 'publishing' && err instanceof TabcastError && err.code === 'bad-message' ? messageType(data) : null;
+      if (refusedType === 'destinations' || refusedType === 'stats') {
+        const what = refusedType === 'stats' ? 'stats message' : 'destination list';
+        link.send({ type: 'error', code: 'bad-message', message: `${what} refused (the broadcast goes on): ${(err as Error).message}`.slice(0, 500), fatal: false });
         return;
       }
       fail(err);
@@ -157,9 +187,10 @@ export function handlePublisher(ws: WebSocket, remote: string, address: string, 
   // Socket errors are logged (throttled) by server.ts for every socket.
 
   async function authenticate(hello: HelloMessage): Promise<void> {
-    if (hello.version !== PROTOCOL_VERSION) {
-      throw new TabcastError('unsupported-version', `protocol version ${hello.version} is not supported; this relay speaks ${PROTOCOL_VERSION}`);
+    if (hello.version < MIN_PROTOCOL_VERSION || hello.version > PROTOCOL_VERSION) {
+      throw new TabcastError('unsupported-version', `protocol version ${hello.version} is not supported; this relay speaks ${MIN_PROTOCOL_VERSION} to ${PROTOCOL_VERSION}`);
     }
+    version = hello.version;
     const keyId = await deps.gate.verify(hello.key, address);
     if (state === 'closed') return;
     // Checked after the key: a stranger learns nothing about the relay's disk.
@@ -177,6 +208,8 @@ export function handlePublisher(ws: WebSocket, remote: string, address: string, 
       session = previous;
       resumed = true;
     } else {
+      const overloaded = deps.refuseNewStreams?.();
+      if (overloaded) throw new TabcastError('overloaded', overloaded);
       const live = deps.registry.liveForKey(keyId);
       const connected = live.filter((s) => s.publisherConnected);
       if (connected.length >= deps.config.maxStreamsPerKey) {
@@ -199,7 +232,7 @@ export function handlePublisher(ws: WebSocket, remote: string, address: string, 
     log.info(resumed ? 'publisher resumed' : 'publisher live', { stream: session.id, keyId });
     link.send({
       type: 'welcome',
-      version: PROTOCOL_VERSION,
+      version,
       streamId: session.id,
       watchUrl: `/watch/${session.id}`,
       hlsUrl: `/hls/${session.id}/index.m3u8`,

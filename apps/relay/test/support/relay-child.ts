@@ -43,7 +43,7 @@ export async function startRelayChild(env: Record<string, string> = {}, dataDir?
   for (;;) {
     if (child.exitCode !== null) throw new Error(`relay exited at start:\n${out}`);
     try {
-      if ((await fetch(`${url}/api/health`)).ok) break;
+      if ((await fetch(`${url}/api/live`)).ok) break;
     } catch {
       /* not yet */
     }

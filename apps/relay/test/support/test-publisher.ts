@@ -10,6 +10,7 @@ import {
   type ChunkMessage,
   type PublisherMessage,
   type RelayMessage,
+  type StatsMessage,
   type WelcomeMessage,
 } from '@tabcast/shared';
 import type { Fixture } from './fixture.ts';
@@ -140,11 +141,30 @@ export class TestPublisher {
 
   /** Sends stop and waits for the relay's `ended` (playlist finalised). */
   async stop(timeoutMs = 15_000): Promise<void> {
+    this.stopStats();
     this.send({ type: 'stop' });
     await this.waitFor('ended', timeoutMs);
   }
 
+  private statsTimer: NodeJS.Timeout | null = null;
+
+  /** Sends a `stats` message (protocol 2) now and then once a second, as the studio does. */
+  startStats(fields: Partial<Omit<StatsMessage, 'type'>> = {}): void {
+    const send = () => {
+      if (this.ws.readyState !== WebSocket.OPEN) return;
+      this.send({ type: 'stats', captureFps: 30, targetFps: 30, encodeMs: 4.5, droppedEncoder: 0, droppedSocket: 0, encoderQueue: 1, socketBufferedBytes: 0, targetBitrate: 2_500_000, ...fields });
+    };
+    send();
+    this.statsTimer = setInterval(send, 1000);
+  }
+
+  stopStats(): void {
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    this.statsTimer = null;
+  }
+
   close(): void {
+    this.stopStats();
     this.ws.close();
   }
 }

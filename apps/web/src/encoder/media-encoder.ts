@@ -94,7 +94,7 @@ export class MediaEncoder {
   private lastFrame: VideoFrame | null = null;
   private lastFrameAtMs = 0;
   private stillTimer: ReturnType<typeof setInterval> | null = null;
-  private window = { frames: 0, bytes: 0, encodeMs: 0, busyDrops: 0 };
+  private window = { frames: 0, bytes: 0, encodeMs: 0, busyDrops: 0, captured: 0 };
   private totals = { framesEncoded: 0, framesDropped: 0 };
   /** Frames dropped before encoding, by reason, since start. */
   private drops: Record<DropReason, number> = { 'encoder-busy': 0, socket: 0, 'capture-late': 0, paced: 0 };
@@ -113,7 +113,7 @@ export class MediaEncoder {
 
   constructor(private o: MediaEncoderOptions, private sink: ChunkSink, private onError: (err: Error) => void) {
     this.fpsLimit = o.frameRate;
-    this.lastStats = { fps: 0, bitrate: 0, encodeMsAvg: 0, framesEncoded: 0, framesDropped: 0, bufferedBytes: 0, codec: '', captureLagMs: 0, drops: { 'encoder-busy': 0, socket: 0, 'capture-late': 0, paced: 0 }, fpsLimit: o.frameRate, atMs: 0 };
+    this.lastStats = { fps: 0, bitrate: 0, encodeMsAvg: 0, framesEncoded: 0, framesDropped: 0, bufferedBytes: 0, codec: '', captureLagMs: 0, drops: { 'encoder-busy': 0, socket: 0, 'capture-late': 0, paced: 0 }, fpsLimit: o.frameRate, atMs: 0, captureFps: 0, droppedEncoder: 0, droppedSocket: 0, encoderQueue: 0, targetBitrate: o.bitrate };
   }
 
   private activeConfig: VideoEncoderConfig | null = null;
@@ -188,6 +188,7 @@ export class MediaEncoder {
 
   encodeVideo(frame: VideoFrame): void {
     if (this.error || !this.video) return frame.close();
+    this.window.captured++;
     // Capture timestamps share the clock of performance.now() (a fixed origin apart).
     this.captureLagUs = this.captureLag(frame.timestamp, performance.now() * 1000);
     if (this.captureLagUs > MAX_CAPTURE_LAG_US) return this.drop(frame, 'capture-late');
@@ -390,8 +391,13 @@ export class MediaEncoder {
       drops: { ...this.drops },
       fpsLimit: this.fpsLimit,
       atMs: Date.now(),
+      captureFps: w.captured,
+      droppedEncoder: this.drops['encoder-busy'],
+      droppedSocket: this.drops.socket,
+      encoderQueue: this.video?.encodeQueueSize ?? 0,
+      targetBitrate: this.o.bitrate,
     };
-    this.window = { frames: 0, bytes: 0, encodeMs: 0, busyDrops: 0 };
+    this.window = { frames: 0, bytes: 0, encodeMs: 0, busyDrops: 0, captured: 0 };
     return this.lastStats;
   }
 

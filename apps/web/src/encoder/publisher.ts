@@ -6,6 +6,7 @@
 import { AUDIO_DEFAULTS, TabcastError, type DestinationSpec, type ErrorPayload } from '@tabcast/shared';
 import { PublishClient } from '../transport/publish-client.ts';
 import { MediaEncoder } from './media-encoder.ts';
+import { stepDownBitrate } from './quality-step.ts';
 import type { EncoderStats, PublishOptions, PublishState, PublishStatus } from './worker-api.ts';
 
 /** Socket buffer above which chunks are refused: about 1.5 s of 2.5 Mbps video. */
@@ -14,6 +15,7 @@ const MAX_BUFFERED_BYTES = 512 * 1024;
 const MAX_SOCKET_BACKLOG_MS = 500;
 /** Congestion never pushes video below this, bits/s. */
 const MIN_VIDEO_BITRATE = 300_000;
+
 
 export class Publisher {
   private client: PublishClient;
@@ -27,7 +29,7 @@ export class Publisher {
   constructor(private o: PublishOptions, private report: (s: PublishStatus) => void) {
     this.destinations = o.destinations;
     this.lastFpsLimit = o.preset.frameRate;
-    const emptyStats: EncoderStats = { fps: 0, bitrate: 0, encodeMsAvg: 0, framesEncoded: 0, framesDropped: 0, bufferedBytes: 0, codec: '', captureLagMs: 0, drops: { 'encoder-busy': 0, socket: 0, 'capture-late': 0, paced: 0 }, fpsLimit: o.preset.frameRate, atMs: 0 };
+    const emptyStats: EncoderStats = { fps: 0, bitrate: 0, encodeMsAvg: 0, framesEncoded: 0, framesDropped: 0, bufferedBytes: 0, codec: '', captureLagMs: 0, drops: { 'encoder-busy': 0, socket: 0, 'capture-late': 0, paced: 0 }, fpsLimit: o.preset.frameRate, atMs: 0, captureFps: 0, droppedEncoder: 0, droppedSocket: 0, encoderQueue: 0, targetBitrate: o.preset.videoBitrate };
     this.status = { state: 'idle', streamId: null, watchUrl: null, hlsUrl: null, attempt: 0, maxAttempts: o.reconnect.attempts, error: null, notice: null, stats: emptyStats, destinations: [] };
     this.client = new PublishClient(
       { url: o.relayUrl, key: o.streamKey, audio: o.audio, reconnect: o.reconnect, maxBufferedBytes: MAX_BUFFERED_BYTES, maxBacklogMs: MAX_SOCKET_BACKLOG_MS, listed: o.listed === true },
@@ -44,6 +46,12 @@ export class Publisher {
         destinationStatus: (destinations) => this.update({ destinations }),
         notice: (message) => this.update({ notice: message }),
         keyframeRequest: () => this.encoder.requestKeyframe(),
+        qualityRequest: (reason) => {
+          const next = stepDownBitrate(this.encoder.bitrate, MIN_VIDEO_BITRATE);
+          if (next === null) return this.update({ notice: `The relay asked for lower quality (${reason}), but video is already at the lowest level.` });
+          this.encoder.lowerBitrate(next);
+          this.update({ notice: `Quality stepped down to ${(next / 1e6).toFixed(2)} Mbps because ${reason}.` });
+        },
         congestion: (suggested) => {
           const next = Math.max(MIN_VIDEO_BITRATE, Math.min(suggested, Math.round(this.encoder.bitrate * 0.7)));
           if (next >= this.encoder.bitrate) return;
@@ -104,6 +112,18 @@ export class Publisher {
   private tickStats(): void {
     const stats = this.encoder.takeStats();
     const patch: Partial<PublishStatus> = { stats };
+    // The relay's copy (protocol 2, docs/protocol.md): it exports them and watches the fps.
+    this.client.sendControl({
+      type: 'stats',
+      captureFps: stats.captureFps,
+      targetFps: this.o.preset.frameRate,
+      encodeMs: stats.encodeMsAvg,
+      droppedEncoder: stats.droppedEncoder,
+      droppedSocket: stats.droppedSocket,
+      encoderQueue: stats.encoderQueue,
+      socketBufferedBytes: stats.bufferedBytes,
+      targetBitrate: stats.targetBitrate,
+    });
     if (stats.fpsLimit !== this.lastFpsLimit) {
       patch.notice =
         stats.fpsLimit < this.o.preset.frameRate

@@ -55,6 +55,15 @@ export interface EncoderStats {
   atMs: number;
   /** The frame rate the studio sends at most right now: the preset's, or lower while the encoder cannot keep up. */
   fpsLimit: number;
+  /** Frames the capture delivered over the last second. */
+  captureFps: number;
+  /** framesDropped split by why: the encoder's queue was full / the socket was behind. */
+  droppedEncoder: number;
+  droppedSocket: number;
+  /** Frames waiting inside the encoder now. */
+  encoderQueue: number;
+  /** The video bitrate the encoder is set to, bits/s. */
+  targetBitrate: number;
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   type DestinationsMessage,
   type ErrorPayload,
   type RelayMessage,
+  type StatsMessage,
 } from '@tabcast/shared';
 import type { ReconnectPolicy } from '../encoder/worker-api.ts';
 import { LINK_WATCHDOG_DEFAULTS, LinkWatchdog } from './link-watchdog.ts';
@@ -50,6 +51,8 @@ export interface PublishClientEvents {
   destinationStatus(destinations: DestinationStatus[]): void;
   /** Something to tell the broadcaster that does not stop the broadcast. */
   notice(message: string): void;
+  /** The relay is short of CPU: step down one quality level. */
+  qualityRequest(reason: string): void;
 }
 
 /** Close codes after which reconnecting cannot help. */
@@ -117,7 +120,7 @@ export class PublishClient {
   }
 
   /** Sends a control message if live (dropped otherwise: the caller re-sends on welcome). */
-  sendControl(message: DestinationsMessage): void {
+  sendControl(message: DestinationsMessage | StatsMessage): void {
     if (this.state === 'live' && this.ws) this.write(encodeMessage(message));
   }
 
@@ -221,6 +224,9 @@ export class PublishClient {
         return;
       case 'heartbeat':
         return; // heard (above): the link is alive
+      case 'quality-request':
+        this.events.qualityRequest(msg.reason);
+        return;
     }
   }
 
