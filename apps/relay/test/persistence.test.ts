@@ -1,6 +1,7 @@
 /**
- * Persistence (issue 9, item 12): stream.json is written durably, and a stream folder whose
- * stream.json cannot be read is removed once retention has passed (it used to stay forever).
+ * Persistence (issue 9, item 12): stream.json is written durably, a stream folder whose
+ * stream.json cannot be read is removed once retention has passed (it used to stay forever), and a
+ * corrupt keys.json no longer crashes the relay's revocation check.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,9 @@ import { resolveConfig } from '../src/config/config.ts';
 import { StreamRegistry } from '../src/streams/stream-registry.ts';
 import { saveStream } from '../src/streams/stream-store.ts';
 import { createLogger } from '../src/util/logger.ts';
+import { loadFixture } from './support/fixture.ts';
+import { startRelay, TEST_KEY } from './support/relay-harness.ts';
+import { TestPublisher } from './support/test-publisher.ts';
 import { traceFsync } from './support/trace-fsync.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -52,5 +56,26 @@ test('a stream folder whose stream.json is unreadable is removed by retention, a
   } finally {
     registry.killAll();
     fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a keys.json corrupted while a stream is live does not crash the relay: the stream goes on, the problem is logged', async () => {
+  const relay = await startRelay();
+  try {
+    const fx = await loadFixture({ seconds: 6 });
+    const pub = new TestPublisher(relay.url);
+    const w = await pub.hello(TEST_KEY);
+    const sending = pub.sendFixture(fx, { pace: 2 });
+    const file = path.join(relay.config.dataDir, 'keys.json');
+    fs.writeFileSync(file, '{"version": 2, "keys": [ {"id": "trunc');
+    await sleep(2_500); // the revocation check runs every second
+    assert.equal(relay.registry.get(w.streamId)!.state, 'live');
+    assert.ok(relay.logs.some((l) => l.includes('key file unreadable')), 'logged');
+    await sending;
+    await pub.stop();
+    await pub.closed;
+    assert.equal(pub.closeCode, 1000);
+  } finally {
+    await relay.stop();
   }
 });

@@ -27,7 +27,8 @@ test('HLS settings: hls_time, list size, deleted segments, atomic playlist, stre
   assert.ok(flags.includes('omit_endlist'), 'the relay, not FFmpeg, ends the playlist (one stream may span FFmpeg runs)');
   assert.ok(!flags.includes('append_list'));
   assert.equal(valueOf(args, '-hls_segment_filename'), '/data/hls/abc/seg_%05d.ts');
-  assert.equal(args.at(-1), '/data/hls/abc/index.m3u8');
+  // FFmpeg's own playlist; players get index.m3u8, which the relay writes from it (outputs/hls-playlist.ts).
+  assert.equal(args.at(-1), '/data/hls/abc/ffmpeg.m3u8');
 });
 
 test('without audio no audio stream is mapped or encoded', () => {

@@ -15,6 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { FFMPEG_PLAYLIST_NAME } from '../ffmpeg/ffmpeg-args.ts';
+import { throttledWarn } from '../util/log-throttle.ts';
 import type { Logger } from '../util/logger.ts';
 
 export const PLAYLIST_NAME = 'index.m3u8';
@@ -57,6 +58,8 @@ export class HlsPlaylist {
   private watcher: fs.FSWatcher | null = null;
   private poll: NodeJS.Timeout | null = null;
   private ended = false;
+  /** A full disk fails every attempt (each poll): a few lines a minute say so, not two a second. */
+  private warnUpdate: (fields: Record<string, unknown>) => void;
 
   constructor(
     readonly dir: string,
@@ -64,6 +67,7 @@ export class HlsPlaylist {
     /** Segments kept on disk before the window, for players still fetching them. */
     private keepBehind = 1,
   ) {
+    this.warnUpdate = throttledWarn(log, 'could not update the playlist', 3, 60_000);
     const own = readText(this.path);
     if (own !== null) {
       const p = parseWindow(own);
@@ -113,7 +117,7 @@ export class HlsPlaylist {
       this.lastSource = source;
       this.deleteBehind();
     } catch (err) {
-      this.log.warn('could not update the playlist', { error: (err as Error).message });
+      this.warnUpdate({ error: (err as Error).message });
     }
   }
 

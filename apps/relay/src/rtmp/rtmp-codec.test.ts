@@ -74,6 +74,7 @@ test('RTMP URLs: app, port defaults, rtmps, and errors that name what is wrong',
   assert.deepEqual(parseRtmpUrl('rtmp://a.example/live2'), { secure: false, host: 'a.example', port: 1935, app: 'live2', tcUrl: 'rtmp://a.example/live2' });
   assert.deepEqual(parseRtmpUrl('rtmps://h:444/app/inst/'), { secure: true, host: 'h', port: 444, app: 'app/inst', tcUrl: 'rtmps://h:444/app/inst' });
   assert.equal(parseRtmpUrl('rtmps://h/app').port, 443);
+  assert.equal(parseRtmpUrl('rtmp://h/app?token=abc').app, 'app?token=abc');
   assert.throws(() => parseRtmpUrl('http://h/app'), /rtmp:\/\/ or rtmps:\/\//);
   assert.throws(() => parseRtmpUrl('rtmp://h'), /names no application/);
 });

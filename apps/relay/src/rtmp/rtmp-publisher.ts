@@ -57,7 +57,8 @@ export function parseRtmpUrl(url: string): Parsed {
   }
   const secure = u.protocol === 'rtmps:';
   if (!secure && u.protocol !== 'rtmp:') throw new RtmpError(`the destination URL must start with rtmp:// or rtmps://, not ${u.protocol}//`);
-  const app = decodeURIComponent(u.pathname.replace(/^\/+|\/+$/g, ''));
+  // A query (some services put a token there) belongs to the application name, as FFmpeg sends it.
+  const app = decodeURIComponent(u.pathname.replace(/^\/+|\/+$/g, '')) + u.search;
   if (!app) throw new RtmpError('the destination URL names no application (rtmp://host/app)');
   const host = u.hostname.replace(/^\[|\]$/g, '');
   return { secure, host, port: u.port ? Number(u.port) : secure ? 443 : 1935, app, tcUrl: `${u.protocol}//${u.host}/${app}` };

@@ -21,6 +21,7 @@ import { Destinations, type ResolvedDestination } from '../outputs/destinations.
 import { FAN_OUT_DEFAULTS, FanOut } from '../outputs/fan-out.ts';
 import { HlsPlaylist } from '../outputs/hls-playlist.ts';
 import { hlsRestartPolicy } from '../outputs/restart-policy.ts';
+import { IngestTimeline } from './ingest-timeline.ts';
 import { saveStream, type PersistedStream } from './stream-store.ts';
 
 export type SessionState = 'live' | 'ending' | 'ended';
@@ -31,18 +32,9 @@ const DESTINATIONS_MIN_INTERVAL_MS = 1_000;
 /** How long a stream's end waits for its RTMP destinations to finish before killing them, ms. */
 const DESTINATION_STOP_LIMIT_MS = 2_000;
 
-/**
- * After a resume, the new connection's first chunk is placed this far after the last chunk the
- * outputs got (its clock may be behind or far ahead of the old one), µs. Above the studio's usual
- * audio/video interleave, so neither track goes backwards on the outputs' timeline.
- */
-const RESUME_GAP_US = 100_000;
 /** Seq-gap warnings per stream: at most this many per window, then one summary line. */
 const SEQ_GAP_LOGS_PER_WINDOW = 1;
 const SEQ_GAP_LOG_WINDOW_MS = 60_000;
-
-/** Largest forward jump between two chunks of a track on one connection, µs (60 s). */
-const MAX_TIMESTAMP_JUMP_US = 60_000_000;
 /** Why a stream ended other than by its publisher's stop. */
 export type EndCode = 'output-failed' | 'disk-full' | 'server-shutdown' | 'unauthorized' | 'bad-message' | 'out-of-order' | 'rate-limited' | 'stopped-by-operator';
 
@@ -77,16 +69,8 @@ export class StreamSession {
   private graceTimer: NodeJS.Timeout | null = null;
   private videoConfig: VideoConfig | null = null;
   private audioConfig: AudioConfig | null = null;
-  private lastTs = { video: -1, audio: -1 };
-  /**
-   * Added to this connection's timestamps before the outputs see them, so their timeline never
-   * goes backwards across a resume (the muxer refuses that), and never jumps by the gap either.
-   */
-  private tsOffsetUs = 0;
-  /** Highest timestamp (with offset) handed to the outputs, µs; -1 before any. */
-  private lastOutUs = -1;
-  /** Set by attach(): the offset is computed on the connection's first chunk. */
-  private offsetPending = false;
+  /** Timestamp checks, and the outputs' timeline across resumes. */
+  private timeline: IngestTimeline;
   /** The HLS output: its own queue, FFmpeg runs and restarts. */
   readonly hls: OutputRunner;
   /** RTMP destinations, each on its own runner. */
@@ -122,6 +106,7 @@ export class StreamSession {
     private deps: SessionDeps,
     restored?: PersistedStream,
   ) {
+    this.timeline = new IngestTimeline(hasAudio, deps.config.maxTrackSkewMs);
     this.hls = this.createHlsRunner();
     this.logSeqGap = throttledWarn(deps.log, 'publisher video has a gap in seq (a delta after a missing chunk)', SEQ_GAP_LOGS_PER_WINDOW, SEQ_GAP_LOG_WINDOW_MS);
     this.fanOut = new FanOut(deps.log.child({ output: 'real-time' }), { ...FAN_OUT_DEFAULTS, maxViewerLagMs: deps.config.viewerMaxLagMs }, (reason) => this.requestKeyframe(reason));
@@ -305,8 +290,7 @@ export class StreamSession {
     // Whatever was captured during the gap is not coming: restart video at a keyframe.
     this.hls.resetToKeyframe();
     this.destinations.resetToKeyframe();
-    this.lastTs = { video: -1, audio: -1 };
-    this.offsetPending = true;
+    this.timeline.newConnection();
     this.videoSeqs.reset();
     this.deps.onChange(this);
   }
@@ -363,22 +347,7 @@ export class StreamSession {
       if (!msg.key) throw new TabcastError('out-of-order', 'the first video chunk must be a keyframe');
       this.awaitingFirstVideo = false;
     }
-    const last = this.lastTs[msg.track];
-    if (msg.timestampUs < last) {
-      throw new TabcastError('out-of-order', `${msg.track} timestamp went backwards (${msg.timestampUs} µs after ${last} µs)`);
-    }
-    if (last >= 0 && msg.timestampUs - last > MAX_TIMESTAMP_JUMP_US) {
-      // Within one connection media never pauses this long (a still screen repeats its frame).
-      throw new TabcastError('out-of-order', `${msg.track} timestamp jumped ${Math.round((msg.timestampUs - last) / 1e6)} s ahead`);
-    }
-    this.lastTs[msg.track] = msg.timestampUs;
-    if (this.hasAudio && this.lastTs.video >= 0 && this.lastTs.audio >= 0) {
-      // The muxer holds one track's packets until the other catches up: bound how far apart they get.
-      const skewMs = Math.abs(this.lastTs.video - this.lastTs.audio) / 1000;
-      if (skewMs > limits.maxTrackSkewMs) {
-        throw new TabcastError('rate-limited', `audio and video are ${Math.round(skewMs)} ms apart (limit ${limits.maxTrackSkewMs} ms); keep both tracks flowing`);
-      }
-    }
+    const timestampUs = this.timeline.accept(msg.track, msg.timestampUs);
     this.meter.record(msg.data.byteLength);
     if (msg.track === 'video') this.frameMeter.record(0);
     this.figures.recordChunk(msg.track, msg.key, msg.timestampUs, msg.data.byteLength);
@@ -389,12 +358,6 @@ export class StreamSession {
     const fps = this.frameMeter.rates().perSec;
     if (fps > limits.maxFrameRate) throw new TabcastError('rate-limited', `${fps.toFixed(0)} video frames/s is over the ${limits.maxFrameRate} fps limit`);
 
-    if (this.offsetPending) {
-      this.offsetPending = false;
-      if (this.lastOutUs >= 0) this.tsOffsetUs = this.lastOutUs + RESUME_GAP_US - msg.timestampUs;
-    }
-    const timestampUs = msg.timestampUs + this.tsOffsetUs;
-    this.lastOutUs = Math.max(this.lastOutUs, timestampUs);
     const chunk = {
       track: msg.track,
       timestampUs,
