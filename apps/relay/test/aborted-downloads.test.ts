@@ -73,7 +73,7 @@ test('under a 128-descriptor limit, aborted downloads neither leak nor crash the
     await abortedDownloads(relay.url, '/assets/bundle-abc123.js', 400, 30);
     await abortedDownloads(relay.url, segmentPath, 400, 30);
     assert.equal(relay.child.exitCode, null, `relay exited:\n${relay.output().slice(-2000)}`);
-    const res = await fetch(`${relay.url}/api/health`);
+    const res = await fetch(`${relay.url}/api/live`);
     assert.equal(res.status, 200, 'the relay still answers');
   } finally {
     execFileSync('prlimit', [`--pid=${pid}`, `--nofile=${soft}:`]);

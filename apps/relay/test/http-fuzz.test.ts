@@ -123,7 +123,7 @@ test(`HTTP fuzz: ${ABORTS} aborted downloads, malformed requests and floods on e
     const fiveXX = Object.entries(statuses).filter(([s]) => s.startsWith('5'));
     assert.deepEqual(fiveXX, [], `server errors among ${JSON.stringify(statuses)}`);
     assert.ok(aborted.every((a) => (a.statuses['200'] ?? 0) > 0), JSON.stringify(aborted));
-    assert.equal((await fetch(`${relay.url}/api/health`)).status, 200, 'still answering');
+    assert.equal((await fetch(`${relay.url}/api/live`)).status, 200, 'still answering');
     const fdEnd = await pollUntil(() => fdCount(pid), (n) => n <= fdStart + 5, 15_000);
     assert.ok(fdEnd <= fdStart + 5, `descriptors: ${fdStart} before, ${fdEnd} after`);
     const rssEnd = rssMiB(pid);

@@ -95,7 +95,7 @@ test('DNS rebinding: a loopback relay refuses foreign Host names, and an Origin 
   try {
     const rebound = await rawRequest(relay.url, 'GET /api/streams HTTP/1.1\r\nHost: evil.example:8080\r\nConnection: close\r\n\r\n');
     assert.match(rebound, /^HTTP\/1\.1 403/);
-    assert.match((await rawRequest(relay.url, 'GET /api/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n')), /^HTTP\/1\.1 200/);
+    assert.match((await rawRequest(relay.url, 'GET /api/live HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n')), /^HTTP\/1\.1 200/);
     const { port } = new URL(relay.url);
     const upgrade = await rawRequest(relay.url, `GET /ws/events HTTP/1.1\r\nHost: evil.example:${port}\r\nOrigin: http://evil.example:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
     assert.match(upgrade, /^HTTP\/1\.1 403/);
