@@ -23,14 +23,19 @@ async function loopback(track: MediaStreamTrack): Promise<MediaStream> {
   if (h264.length) transceiver.setCodecPreferences(h264);
   const params = transceiver.sender.getParameters();
   params.encodings = [{ maxBitrate: 2_500_000, maxFramerate: 30 }];
-  // Keep the frame rate, as Tabcast does: left to itself on a busy 2-core machine WebRTC's CPU
-  // adaptation dropped a screen share to 1 fps, which makes its latency incomparable.
-  (params as RTCRtpSendParameters & { degradationPreference?: string }).degradationPreference = 'maintain-framerate';
   await transceiver.sender.setParameters(params).catch(() => undefined);
-  await a.setLocalDescription(await a.createOffer());
-  await b.setRemoteDescription(a.localDescription!);
-  await b.setLocalDescription(await b.createAnswer());
-  await a.setRemoteDescription(b.localDescription!);
+  // Start at the studio's bitrate: WebRTC otherwise starts near 300 kbps and sends 320×180 for
+  // many seconds while its bandwidth estimate ramps up on loopback (the timecode is unreadable there).
+  const fast = (d: RTCSessionDescriptionInit): RTCSessionDescriptionInit => ({
+    type: d.type,
+    sdp: d.sdp?.replace(/(a=fmtp:\d+ [^\r\n]*packetization-mode=1[^\r\n]*)/g, '$1;x-google-start-bitrate=2500;x-google-min-bitrate=1500;x-google-max-bitrate=2500'),
+  });
+  const offer = fast(await a.createOffer());
+  await a.setLocalDescription(offer);
+  await b.setRemoteDescription(offer);
+  const answer = fast(await b.createAnswer());
+  await b.setLocalDescription(answer);
+  await a.setRemoteDescription(answer);
   (globalThis as unknown as { tabcastPeers: unknown }).tabcastPeers = [a, b];
   return received;
 }
@@ -60,7 +65,9 @@ button.onclick = async () => {
   try {
     const display = await navigator.mediaDevices.getDisplayMedia({ video: { width: { max: 1280 }, height: { max: 720 }, frameRate: { ideal: 30, max: 30 } }, audio: false });
     const track = display.getVideoTracks()[0]!;
-    track.contentHint = 'detail';
+    // 'motion': WebRTC treats 'detail'/'text' as a screencast and sends it at a few frames a second
+    // (measured here: 1 fps), which is no reference for a 30 fps stream.
+    track.contentHint = 'motion';
     video.srcObject = mode === 'webrtc' ? await loopback(track) : display;
     readBack();
     status.textContent = `${mode}: playing`;
