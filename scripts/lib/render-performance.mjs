@@ -67,7 +67,17 @@ viewer shows (the real-time canvas and the WebRTC \`<video>\` every frame, HLS 4
 slope is the least-squares trend of latency over the run: growth shows as a positive slope.
 
 ${block('burners0', 'Nothing else running')}
-${block('burners1', 'With one CPU busy-loop process beside it (2 cores)')}`;
+${block('burners1', 'With one CPU busy-loop process beside it (2 cores)')}
+How to read it:
+- Frame rates differ: with the burner, WebRTC's own CPU adaptation shows about 9 fps while Tabcast
+  keeps about 20 of the 27 the studio sends. A path that shows fewer frames decodes less and waits
+  less, so its latency is not measured under the same load.
+- A page occasionally showed about 1 fps for a whole run (headless Chromium throttling that page);
+  its p50/p95 then rest on about 20 samples (\`bench/results/real-path.json\` has the counts).
+- A slope near 0 ms/s is the point of this section: the old player grew 230 ms a second through a
+  shared tab. HLS's negative slope is hls.js settling after its start.
+- A jitter-buffer floor of 5 ms instead of 20 ms was tried in this session, and made latency
+  no better (3 runs, 153–178 ms p50, with the same WebRTC at 114–148 ms). The 20 ms floor stays.`;
     }),
     section(encode, 'WebCodecs encode at 720p30 (headless Chromium, 2 cores, software H.264)', (res) => {
       const rows = Object.entries(res.sources).map(
