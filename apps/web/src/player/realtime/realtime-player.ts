@@ -8,16 +8,12 @@ import { SeqGapDetector, bytesEqual, decodeViewerMessage, encodeMessage, type Au
 import { AudioTimeline } from '../../media/audio-timeline.ts';
 import { readTimecode, timecodeBandHeight } from '../../timecode/timecode.ts';
 import type { WorkletReport } from './pcm-worklet.ts';
-import { LagMonitor } from './lag-monitor.ts';
+import { AvProbe } from './av-probe.ts';
+import { LiveKeeper, type ShedReason } from './live-keeper.ts';
 import { MAX_DELAY_US, PlayoutClock } from './playout-clock.ts';
 import { VideoDecoderLifecycle, browserVideoDecoderFactory, type VideoDecoderFactory } from './video-decoder-lifecycle.ts';
 
-/**
- * Why the player discarded chunks to stay live: 'behind' (they arrived more than 400 ms behind
- * live: a backlog in the socket or the network), 'decoder' (the decoder was over 500 ms behind what
- * arrived), 'relay' (the relay skipped this viewer to the next keyframe).
- */
-export type ShedReason = 'behind' | 'decoder' | 'relay';
+export type { ShedReason } from './live-keeper.ts';
 
 export type RealtimeState = 'connecting' | 'playing' | 'waiting' | 'ended' | 'fallback' | 'error';
 
@@ -87,24 +83,6 @@ const LIVE_MARKER_WAIT_MS = 3_000;
 /** Decoded frames waiting for their time; beyond this the oldest go (the decoder's pool is small). */
 const MAX_QUEUED_FRAMES = 15;
 const TICK_MS = 4;
-/**
- * Chunks arriving this far behind live for {@link SHED_AFTER_US} start a resync: discard to the next
- * fresh keyframe. Shorter spells are caught up by decoding on (the display drops what is late),
- * which costs no freeze; {@link SHED_AT_ONCE_US} behind resyncs at once.
- */
-const SHED_BEHIND_US = 400_000;
-const SHED_AFTER_US = 1_500_000;
-const SHED_AT_ONCE_US = 1_000_000;
-/** Catching up through the replay may take this long; a decoder still behind then resyncs to a fresh keyframe. */
-const MAX_CATCH_UP_US = 1_000_000;
-/** The decoder check starts this long after going live (the join's catch-up is over by then). */
-const DECODER_CHECK_AFTER_US = 2_000_000;
-/** A keyframe ends the resync once chunks arrive within this of live again. */
-const RESUME_BEHIND_US = 150_000;
-/** Still behind after discarding this long: the stream's clock moved, not a backlog; take it as live. */
-const REBASE_AFTER_US = 1_000_000;
-/** The decoder this far behind the newest arrival (media time) starts a resync. */
-const MAX_DECODE_BACKLOG_US = 500_000;
 /** How often the player tells the relay how far it has got (its budget is counted from these). */
 const REPORT_INTERVAL_MS = 250;
 /** Keyframe requests at most this often (the relay passes on one a second per stream). */
@@ -142,23 +120,15 @@ export class RealtimePlayer {
   private arrivals = new Map<number, number>();
   private w = { drawn: 0, bytes: 0 };
   private stats: RealtimeStats = { state: 'connecting', message: null, fps: 0, droppedFrames: 0, lateFrames: 0, bitrate: 0, latencyMs: null, bufferMs: 0, firstFrameMs: null, avSyncMs: null, audioBufferMs: null, audioUnderruns: 0, audio: false, skips: 0, phase: 'replay', framesDrawn: 0, atMs: 0, latencySamples: [], arrivalToDrawMs: 0, decodeQueue: 0, frameQueue: 0, behindMs: 0, shed: { behind: 0, decoder: 0, relay: 0 }, resyncs: 0, decoderRebuilds: 0, seqGaps: 0 };
-  /** Glass-to-glass latency of recently drawn frames (wall-clock ms), for pairing with beeps. */
-  private recentLatency: { atMs: number; latencyMs: number }[] = [];
-  /** The page's audio output: context time ↔ wall clock (see audioTiming). */
-  private audioOutput: { contextTime: number; epochMs: number } | null = null;
+  /** Audio/video sync from the test pattern's beeps (see AvProbe). */
+  private av = new AvProbe();
   private stopped = false;
   private reconnects = 0;
-  private lag = new LagMonitor();
-  /** Discarding to the next fresh keyframe to get back to live (see resync). */
-  private resyncing: { reason: ShedReason; sinceUs: number } | null = null;
+  /** When to resync to stay live (see LiveKeeper); the player carries it out (resync). */
+  private live = new LiveKeeper((reason) => this.resync(reason));
   /** Newest video timestamp taken off the socket, and newest decoded (µs). */
   private receivedTs = 0;
-  private decodedTs = 0;
   private lastKeyframeRequestAt = 0;
-  /** When chunks started arriving more than SHED_BEHIND_US behind (null: they are not), and when live began (µs). */
-  private behindSinceUs: number | null = null;
-  private liveSinceUs: number | null = null;
-  private catchUpSinceUs: number | null = null;
   /** A keyframe is needed whatever the phase (decoder rebuilt, chunk missing): ask until one comes. */
   private keyframeWanted = false;
   /** Video chunks missing on the way (their `seq` jumps), on this connection. */
@@ -208,7 +178,7 @@ export class RealtimePlayer {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN || !this.receivedTs) return;
     const now = performance.now();
-    const wantKey = (this.keyframeWanted || (this.started && this.phase === 'live' && (this.waitingForKey || this.resyncing !== null))) && now - this.lastKeyframeRequestAt >= KEYFRAME_REQUEST_INTERVAL_MS;
+    const wantKey = (this.keyframeWanted || (this.started && this.phase === 'live' && (this.waitingForKey || this.live.resyncing !== null))) && now - this.lastKeyframeRequestAt >= KEYFRAME_REQUEST_INTERVAL_MS;
     if (wantKey) this.lastKeyframeRequestAt = now;
     ws.send(encodeMessage({ type: 'viewer-report', receivedTs: Math.round(this.receivedTs), ...(wantKey ? { keyframe: true } : {}) }));
   }
@@ -218,15 +188,13 @@ export class RealtimePlayer {
    * frame's CPU), drop the decoder's backlog and the frames waiting, and wait for a fresh keyframe,
    * asking the relay for one.
    */
-  private resync(reason: ShedReason, nowUs: number): void {
-    this.resyncing = { reason, sinceUs: nowUs };
-    this.stats.resyncs++;
+  private resync(reason: ShedReason): void {
     this.waitingForKey = true;
     if (this.video.ready) {
-      this.stats.shed[reason] += this.video.decodeQueueSize;
+      this.live.shed[reason] += this.video.decodeQueueSize;
       this.video.reset();
     }
-    this.stats.shed[reason] += this.frames.length;
+    this.live.shed[reason] += this.frames.length;
     this.frames.forEach((f) => f.close());
     this.frames = [];
     this.audioGap();
@@ -239,53 +207,18 @@ export class RealtimePlayer {
     port.onmessage = (ev: MessageEvent<WorkletReport>) => {
       const r = ev.data;
       if (r.kind === 'clock') {
-        this.clock.audioClock(r.playingTs, this.audibleAtUs(r.contextTime));
+        this.clock.audioClock(r.playingTs, this.av.audibleAtUs(r.contextTime));
         this.stats.audioBufferMs = Math.round(r.targetMs);
         this.stats.audioUnderruns = r.underruns;
-      } else this.onBeep(r.contextTime);
+      } else this.av.beep(r.contextTime);
     };
     this.stats.audio = true;
   }
 
-  /**
-   * The page's AudioContext.getOutputTimestamp(): context time `contextTime` is heard at
-   * `epochMs` (wall clock). It carries the output latency, so the video follows what is heard.
-   */
+  /** The page's AudioContext.getOutputTimestamp(): see AvProbe.outputTiming. */
   audioTiming(contextTime: number, epochMs: number): void {
-    this.audioOutput = { contextTime, epochMs };
+    this.av.outputTiming(contextTime, epochMs);
   }
-
-  /** When context time `t` is heard, on this worker's performance.now() clock, µs. */
-  private audibleAtUs(t: number): number {
-    if (!this.audioOutput) return performance.now() * 1000; // no mapping yet: roughly now
-    const epochMs = this.audioOutput.epochMs + (t - this.audioOutput.contextTime) * 1000;
-    return (epochMs - performance.timeOrigin) * 1000;
-  }
-
-  /**
-   * A beep was heard at context time `t`. The test pattern beeps at each whole second of its
-   * clock, when its timecode reads that second: the beep's latency against the picture's latency
-   * is the A/V offset. Both latencies share the broadcaster's clock offset, which cancels out.
-   * Everything here is on the wall clock (Date.now()), like the timecode.
-   */
-  private onBeep(t: number): void {
-    if (!this.audioOutput) return;
-    const wallMinusEpoch = Date.now() - (performance.timeOrigin + performance.now());
-    const heardMs = this.audioOutput.epochMs + (t - this.audioOutput.contextTime) * 1000 + wallMinusEpoch;
-    // The picture's latency: that of the frame drawn nearest to when the beep is heard.
-    let video: { atMs: number; latencyMs: number } | null = null;
-    for (const r of this.recentLatency) if (!video || Math.abs(r.atMs - heardMs) < Math.abs(video.atMs - heardMs)) video = r;
-    if (!video || Math.abs(video.atMs - heardMs) > 100) return;
-    // The second this beep marks: the one nearest to when the picture says it was heard. A sound
-    // that is not near a whole second at all is not the pattern's beep (a voice, say).
-    const beepMs = Math.round((heardMs - video.latencyMs) / 1000) * 1000;
-    const avSyncMs = video.latencyMs - (heardMs - beepMs);
-    if (Math.abs(avSyncMs) > 400) return;
-    this.stats.avSyncMs = Math.round(avSyncMs);
-    this.lastBeepAt = performance.now();
-  }
-
-  private lastBeepAt = 0;
 
   stop(): void {
     this.stopped = true;
@@ -313,13 +246,8 @@ export class RealtimePlayer {
       this.frames = [];
       this.newestTs = 0;
       this.reconnects = 0;
-      this.lag = new LagMonitor();
-      this.resyncing = null;
-      this.behindSinceUs = null;
-      this.liveSinceUs = null;
-      this.catchUpSinceUs = null;
+      this.live.reset();
       this.receivedTs = 0;
-      this.decodedTs = 0;
       this.videoSeqs.reset();
     };
     ws.onmessage = (ev) => {
@@ -357,7 +285,7 @@ export class RealtimePlayer {
       case 'skipped':
         // The relay dropped what did not fit, audio included: a planned gap, not jitter.
         this.stats.skips++;
-        this.stats.shed.relay++;
+        this.live.shed.relay++;
         this.waitingForKey = true;
         this.videoSeqs.reset(); // the relay's own gap, already counted
         this.audioGap();
@@ -403,7 +331,7 @@ export class RealtimePlayer {
     const now = performance.now() * 1000;
     if (msg.track === 'video' && msg.timestampUs > this.receivedTs) this.receivedTs = msg.timestampUs;
     if (msg.track === 'audio') {
-      if (this.resyncing) return; // behind: its sound is as late as its picture
+      if (this.live.resyncing) return; // behind: its sound is as late as its picture
       if (!this.audioConfig && this.lastAudioConfig && this.videoConfig) this.configure(this.videoConfig, this.lastAudioConfig);
       // The replayed GOP's audio is seconds old: only live audio is played, once the picture started.
       if (this.audio?.state === 'configured' && this.audioPort && this.started && this.phase !== 'replay') {
@@ -415,7 +343,7 @@ export class RealtimePlayer {
     if (msg.config && 'codedWidth' in msg.config) this.configure(msg.config, this.audioConfig);
     if (!this.video.ready) return;
     if (this.seqGap(msg)) this.restartAtKeyframe(() => this.stats.seqGaps++);
-    if (this.phase === 'live' && !this.stayLive(msg, now)) return;
+    if (this.phase === 'live' && !this.live.stayLive(msg.timestampUs, msg.key, now, this.newestTs, this.video.decodeQueueSize)) return;
     if (this.waitingForKey) {
       if (!msg.key) return;
       this.waitingForKey = false;
@@ -423,16 +351,16 @@ export class RealtimePlayer {
       this.started = true;
     }
     if (this.phase === 'catch-up') {
-      this.catchUpSinceUs ??= now;
+      const tooLong = this.live.catchUpTooLong(now);
       if (this.video.decodeQueueSize <= CAUGHT_UP_DECODE_QUEUE) {
         this.phase = 'live';
         this.clock.settle(now);
-      } else if (now - this.catchUpSinceUs > MAX_CATCH_UP_US) {
+      } else if (tooLong) {
         // This device decodes no faster than real time: the replay would keep it behind for good.
         // Drop it and start from a fresh keyframe (asked for), live.
         this.phase = 'live';
         this.clock.settle(now);
-        this.resync('decoder', now);
+        this.live.resync('decoder', now);
         return;
       }
     }
@@ -461,39 +389,8 @@ export class RealtimePlayer {
     return this.videoSeqs.observe(msg.seq, msg.key) && !this.waitingForKey;
   }
 
-  /**
-   * Keeps the player live (bounded latency whatever the device can do): false when this chunk is
-   * discarded. Behind by more than {@link SHED_BEHIND_US}, or the decoder more than
-   * {@link MAX_DECODE_BACKLOG_US} behind, it resyncs; the resync ends at a keyframe that arrives
-   * near live again (or, after {@link REBASE_AFTER_US} of discarding, at any keyframe: a backlog
-   * would have been read through by then, so the stream's clock moved and that is live now).
-   */
-  private stayLive(msg: ChunkMessage, now: number): boolean {
-    const behind = this.lag.observe(msg.timestampUs, now);
-    this.stats.behindMs = Math.round(behind / 1000);
-    this.liveSinceUs ??= now;
-    if (behind <= SHED_BEHIND_US) this.behindSinceUs = null;
-    else this.behindSinceUs ??= now;
-    if (!this.resyncing) {
-      if (behind > SHED_AT_ONCE_US || (this.behindSinceUs !== null && now - this.behindSinceUs > SHED_AFTER_US)) this.resync('behind', now);
-      else if (now - this.liveSinceUs > DECODER_CHECK_AFTER_US && this.decodedTs && this.newestTs - this.decodedTs > MAX_DECODE_BACKLOG_US && this.video.decodeQueueSize > 0) this.resync('decoder', now);
-      else return true;
-    }
-    const r = this.resyncing!;
-    const fresh = behind < RESUME_BEHIND_US;
-    if (msg.key && (fresh || now - r.sinceUs > REBASE_AFTER_US)) {
-      if (!fresh) this.lag.reset();
-      this.resyncing = null;
-      this.behindSinceUs = null;
-      this.decodedTs = 0;
-      return true;
-    }
-    this.stats.shed[r.reason]++;
-    return false;
-  }
-
   private onFrame(frame: VideoFrame): void {
-    if (frame.timestamp > this.decodedTs) this.decodedTs = frame.timestamp;
+    this.live.decoded(frame.timestamp);
     const prev = this.frames.at(-1);
     if (prev && frame.timestamp > prev.timestamp) {
       // The schedule may hold no more than the queue does (80 % of it, at this frame rate).
@@ -526,7 +423,7 @@ export class RealtimePlayer {
     if (this.phase === 'replay' && this.openedAt && performance.now() - this.openedAt > LIVE_MARKER_WAIT_MS) this.phase = 'catch-up';
     this.clock.retarget(performance.now() * 1000);
     // The A/V figure is only meaningful while beeps keep coming.
-    if (this.stats.avSyncMs !== null && performance.now() - this.lastBeepAt > 3_000) this.stats.avSyncMs = null;
+    this.av.expire();
   }
 
   /** Audio stops on purpose (reconnect, skip, decoder rebuilt): the worklet refills without counting it as jitter. */
@@ -563,15 +460,14 @@ export class RealtimePlayer {
       this.stats.latencyMs = ts === null ? null : nowMs - ts;
       if (ts !== null) {
         if (this.stats.latencySamples.length < 200) this.stats.latencySamples.push([nowMs, nowMs - ts]);
-        this.recentLatency.push({ atMs: nowMs, latencyMs: nowMs - ts });
-        if (this.recentLatency.length > 60) this.recentLatency.shift();
+        this.av.frameDrawn(nowMs, nowMs - ts);
       }
     }
   }
 
   private report(): void {
     const now = performance.now() * 1000;
-    this.stats = { ...this.stats, phase: this.phase, atMs: Date.now(), fps: this.w.drawn * 2, bitrate: this.w.bytes * 16, bufferMs: Math.round(this.clock.bufferMs(now, this.newestTs)), decodeQueue: this.video.decodeQueueSize, frameQueue: this.frames.length };
+    this.stats = { ...this.stats, phase: this.phase, atMs: Date.now(), fps: this.w.drawn * 2, bitrate: this.w.bytes * 16, bufferMs: Math.round(this.clock.bufferMs(now, this.newestTs)), decodeQueue: this.video.decodeQueueSize, frameQueue: this.frames.length, behindMs: this.live.behindMs, shed: { ...this.live.shed }, resyncs: this.live.resyncs, avSyncMs: this.av.avSyncMs };
     this.w = { drawn: 0, bytes: 0 };
     this.onStats(this.stats);
     this.stats.latencySamples = [];
