@@ -15,18 +15,8 @@ import { loadFixture } from './support/fixture.ts';
 import { parsePlaylist } from './support/probe.ts';
 import { startRelay, TEST_KEY } from './support/relay-harness.ts';
 import { TestPublisher } from './support/test-publisher.ts';
+import { waitFor } from './support/poll.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, fn: () => T | null | undefined | false, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** Mounts a tmpfs of `size`; null (with the reason) when this machine does not let us. */
 function mountTmpfs(size: string): { dir: string; unmount(): void } | string {

@@ -15,19 +15,9 @@ import { loadFixture } from './support/fixture.ts';
 import { parsePlaylist, probeStreams } from './support/probe.ts';
 import { startRelay, TEST_KEY } from './support/relay-harness.ts';
 import { TestPublisher } from './support/test-publisher.ts';
+import { waitFor } from './support/poll.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const readPlaylist = (file: string) => (fs.existsSync(file) ? parsePlaylist(fs.readFileSync(file, 'utf8')) : null);
-
-async function waitFor<T>(what: string, fn: () => T | null | undefined | false, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 test('a killed FFmpeg is restarted: the playlist continues within 3 s and the publisher stays connected', async () => {
   const relay = await startRelay();

@@ -11,19 +11,9 @@ import { loadFixture, type Fixture } from './support/fixture.ts';
 import { parsePlaylist } from './support/probe.ts';
 import { startRelay, TEST_KEY } from './support/relay-harness.ts';
 import { TestPublisher } from './support/test-publisher.ts';
+import { waitFor } from './support/poll.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const segments = (file: string) => (fs.existsSync(file) ? parsePlaylist(fs.readFileSync(file, 'utf8')).segments.map((s) => s.uri) : []);
-
-async function waitFor<T>(what: string, fn: () => T | null | undefined | false, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 test('audio chunks marked "delta" at the start of a run do not stop the HLS output', async () => {
   const relay = await startRelay();

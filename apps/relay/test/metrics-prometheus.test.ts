@@ -16,6 +16,7 @@ import { loadFixture, type Fixture } from './support/fixture.ts';
 import { startRelay, TEST_KEY, type Harness } from './support/relay-harness.ts';
 import { freePort } from './support/relay-child.ts';
 import { TestPublisher } from './support/test-publisher.ts';
+import { until } from './support/poll.ts';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const PROMTOOL = '/usr/bin/promtool';
@@ -25,22 +26,6 @@ let fx: Fixture;
 let prom: ChildProcess | null = null;
 let promDir = '';
 let promOut = '';
-
-/** Polls `check` until it returns a truthy value, or fails with `what` after `ms`. */
-async function until<T>(what: string, ms: number, check: () => Promise<T | null | undefined | false>): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`${what} within ${ms} ms${last ? ` (last error: ${(last as Error).message})` : ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 async function startPrometheus(target: string): Promise<string> {
   promDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tabcast-prom-'));

@@ -14,19 +14,10 @@ import { OutputRunner } from '../src/outputs/output-runner.ts';
 import { hlsRestartPolicy } from '../src/outputs/restart-policy.ts';
 import { createLogger } from '../src/util/logger.ts';
 import { loadFixture, type Fixture } from './support/fixture.ts';
+import { waitFor } from './support/poll.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = createLogger(process.env.TABCAST_TEST_LOG ? 'debug' : 'error', {}, (line) => process.env.TABCAST_TEST_LOG && process.stderr.write(line + '\n'));
-
-async function waitFor<T>(what: string, fn: () => T | null | undefined | false, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 function alive(pid: number): boolean {
   try {

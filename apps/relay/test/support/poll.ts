@@ -13,3 +13,8 @@ export async function until<T>(what: string, ms: number, check: () => Promise<T 
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** Polls `fn` (synchronous) every 50 ms until it returns a truthy value; fails naming `what` after `timeoutMs`. */
+export function waitFor<T>(what: string, fn: () => T | null | undefined | false, timeoutMs: number): Promise<T> {
+  return until(`timed out waiting for ${what}`, timeoutMs, fn, 50);
+}
