@@ -39,6 +39,9 @@ pid ${dir}/nginx.pid;
 error_log ${dir}/error.log info;
 events { worker_connections 64; }
 rtmp {
+  # Its own log: the module's default (/var/log/nginx/access.log) is root's, so an ordinary user's
+  # nginx would refuse to start.
+  access_log ${dir}/access.log;
   server {
     listen 127.0.0.1:${port};
     chunk_size 4096;
