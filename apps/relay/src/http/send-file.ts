@@ -1,7 +1,7 @@
 /**
  * Sends a file as a response body with stream.pipeline, so the file's descriptor is closed on every
- * path: done, client gone mid-download, read error. (`createReadStream().pipe(res)` keeps the
- * descriptor open when the client aborts: one leaked per aborted download, until EMFILE.)
+ * path: done, client gone mid-download, read error. (A read stream merely piped into the response
+ * keeps its descriptor open when the client aborts: one leaked per aborted download, until EMFILE.)
  */
 import fs from 'node:fs';
 import type { ServerResponse } from 'node:http';
