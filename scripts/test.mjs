@@ -35,7 +35,7 @@ function findTests(dir) {
     if (entry.name === 'node_modules' || entry.name === 'dist') continue;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) out.push(...findTests(full));
-    else if (entry.name.endsWith('.test.ts')) out.push(full);
+    else if (/\.test\.(ts|mjs)$/.test(entry.name)) out.push(full);
   }
   return out.sort();
 }
@@ -55,6 +55,7 @@ function nodeTests(pkgDir) {
 }
 
 step('typecheck', () => run('pnpm', ['-r', 'typecheck']) === 0);
+step('unit: scripts (report rendering)', () => nodeTests(path.join(ROOT, 'scripts')));
 step('unit: packages/shared', () => nodeTests(path.join(ROOT, 'packages/shared')));
 step('unit: apps/web (DOM-free parts)', () => nodeTests(path.join(ROOT, 'apps/web')));
 step('unit + integration: apps/relay (real FFmpeg)', () => nodeTests(path.join(ROOT, 'apps/relay')));

@@ -6,3 +6,4 @@ export * from './codec.ts';
 export * from './api.ts';
 export * from './bytes.ts';
 export * from './seq-gap.ts';
+export * from './monitoring.ts';
