@@ -4,6 +4,8 @@
  *   POST /api/admin/streams/<id>/stop  → 200 StreamInfo: ends the stream; its publisher gets 4412
  *   POST /api/admin/streams/<id>/kick  → 200 StreamInfo: drops the publisher (4411); the stream waits
  *                                        reconnectGraceMs for a resume, as after any drop
+ *   GET  /api/admin/perf               → the monitoring points: memory and GC pauses of the relay,
+ *                                        and per live stream chunk arrival intervals and fan-out time
  * Allowed with `Authorization: Bearer <TABCAST_ADMIN_TOKEN>`; without a token configured, only from
  * loopback and through no proxy. A browser page must also pass the origin check (no cross-site
  * form can stop a stream on a relay running on the operator's machine).
@@ -13,6 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STREAM_ID_PATTERN } from '@tabcast/shared';
 import type { RelayConfig } from '../config/config.ts';
 import type { StreamRegistry } from '../streams/stream-registry.ts';
+import { processPerf } from '../metrics/perf-monitor.ts';
 import { isLoopbackAddress } from './client-address.ts';
 import type { OriginPolicy } from './origin-policy.ts';
 
@@ -46,6 +49,11 @@ export function serveAdminApi(req: IncomingMessage, res: ServerResponse, pathnam
   };
   const refusal = adminRefusal(req, deps);
   if (refusal) return send(refusal.status, { error: refusal.error });
+  if (pathname === '/api/admin/perf') {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, { error: 'use GET' });
+    const streams = Object.fromEntries(deps.registry.live().map((s) => [s.id, s.perf.snapshot()]));
+    return send(200, { process: processPerf(), streams });
+  }
   if (pathname === '/api/admin/streams') {
     return req.method === 'GET' || req.method === 'HEAD' ? send(200, deps.registry.list({ all: true })) : send(405, { error: 'use GET' });
   }

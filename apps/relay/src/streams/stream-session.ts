@@ -14,6 +14,7 @@ import { truncateReason } from '../util/close-reason.ts';
 import type { Logger } from '../util/logger.ts';
 import { throttledWarn } from '../util/log-throttle.ts';
 import { RateMeter } from '../util/rate-meter.ts';
+import { StreamPerf } from '../metrics/perf-monitor.ts';
 import { StreamFigures } from '../metrics/stream-figures.ts';
 import { FfmpegRun } from '../outputs/ffmpeg-run.ts';
 import { OutputRunner, sameVideoConfig, type RunFactory } from '../outputs/output-runner.ts';
@@ -97,6 +98,8 @@ export class StreamSession {
   private logSeqGap: (fields: Record<string, unknown>) => void;
   /** Totals and studio figures for metrics, health and the dashboard. */
   readonly figures = new StreamFigures();
+  /** Monitoring points: chunk arrival intervals and fan-out time (GET /api/admin/perf). */
+  readonly perf = new StreamPerf();
 
   constructor(
     readonly id: string,
@@ -349,7 +352,10 @@ export class StreamSession {
     }
     const timestampUs = this.timeline.accept(msg.track, msg.timestampUs);
     this.meter.record(msg.data.byteLength);
-    if (msg.track === 'video') this.frameMeter.record(0);
+    if (msg.track === 'video') {
+      this.frameMeter.record(0);
+      this.perf.arrival.tick();
+    }
     this.figures.recordChunk(msg.track, msg.key, msg.timestampUs, msg.data.byteLength);
     const { bitsPerSec } = this.meter.rates();
     if (bitsPerSec > limits.maxBitrate) {
@@ -370,7 +376,7 @@ export class StreamSession {
     };
     const audioConfig = this.hasAudio ? this.audioConfig : null;
     if (msg.config && this.videoConfig && (!this.hasAudio || this.audioConfig)) this.fanOut.setConfig(this.videoConfig, audioConfig);
-    this.fanOut.chunk(raw, msg.track, msg.key, msg.timestampUs);
+    this.perf.fanout.time(() => this.fanOut.chunk(raw, msg.track, msg.key, msg.timestampUs));
     this.destinations.push(chunk, this.videoConfig!, audioConfig);
     const hlsState = this.hls.state;
     const result = this.hls.push(chunk, this.videoConfig!, audioConfig);
