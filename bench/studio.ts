@@ -3,6 +3,7 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/chromium.ts';
 import type { EncoderStats } from '../apps/web/src/encoder/worker-api.ts';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import { BENCH_KEY, startRelayProcess, type RelayProcess } from './lib.ts';
 
 export type StudioStats = EncoderStats;
@@ -35,6 +36,39 @@ export async function studioWithRealtimeViewer(): Promise<{ relay: RelayProcess;
   const viewer = await browser.newPage();
   await viewer.goto(`${relay.url}${href}?mode=realtime`);
   return { relay, browser, studio, viewer };
+}
+
+/**
+ * A switch Chromium ignores, to find one browser's processes among others on the machine: launch
+ * with it, then `browserTreeRssMiB(marker)` sums that browser process and its descendants.
+ */
+export function browserMarker(): string {
+  return `--tabcast-bench-run=${process.pid}-${Date.now()}`;
+}
+
+/** Summed RSS of the browser launched with `marker` and of every process under it, MiB. */
+export function browserTreeRssMiB(marker: string): number {
+  const procs = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((pid) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const rssKb = Number(fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0);
+      return [{ pid: Number(pid), ppid, cmd, rssKb }];
+    } catch {
+      return [];
+    }
+  });
+  const tree = new Set(procs.filter((p) => p.cmd.includes(marker) && !procs.some((q) => q.pid === p.ppid && q.cmd.includes(marker))).map((p) => p.pid));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of procs) {
+      if (tree.has(p.pid) || !tree.has(p.ppid)) continue;
+      tree.add(p.pid);
+      grew = true;
+    }
+  }
+  return procs.filter((p) => tree.has(p.pid)).reduce((s, p) => s + p.rssKb, 0) / 1024;
 }
 
 /** Summed RSS of every Chromium process, MiB (shared pages counted in each). */

@@ -14,8 +14,8 @@ export const CARD_TITLE = 'Tabcast timecode';
 /** Chromium picking the test card when a page asks to share a tab (no fake picker). */
 export const REAL_PATH_ARGS = [...CHROMIUM_ARGS.filter((a) => a !== '--use-fake-ui-for-media-stream'), `--auto-select-tab-capture-source-by-title=${CARD_TITLE}`];
 
-export function launchRealPath(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: REAL_PATH_ARGS });
+export function launchRealPath(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...REAL_PATH_ARGS, ...extraArgs] });
 }
 
 export async function newContext(browser: Browser): Promise<BrowserContext> {
