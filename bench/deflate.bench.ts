@@ -4,39 +4,14 @@
  * socket's JSON. Measures bytes on the wire and CPU time for both ends together.
  *   pnpm exec tsx bench/deflate.bench.ts [runs=5]
  */
-import type { AddressInfo } from 'node:net';
-import { WebSocket, WebSocketServer } from 'ws';
 import { EVENTS_DEFLATE } from '../apps/relay/src/ws/events-deflate.ts';
 import { encodeMessage, type StreamInfo } from '@tabcast/shared';
 import { loadFixture } from '../apps/relay/test/support/fixture.ts';
 import { median, round, writeResult } from './lib.ts';
+import { measureWire as measure } from './ws-wire.ts';
 
 const runs = Number(process.argv[2] ?? 5);
 const DEFLATE = EVENTS_DEFLATE; // exactly what the relay's events socket negotiates
-
-async function measure(messages: (Uint8Array | string)[], deflate: boolean) {
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: deflate ? DEFLATE : false, maxPayload: 8 << 20 });
-  await new Promise((r) => wss.once('listening', r));
-  const { port } = wss.address() as AddressInfo;
-  let received = 0;
-  const done = new Promise<void>((resolve) =>
-    wss.on('connection', (ws) => ws.on('message', () => ++received === messages.length && resolve())),
-  );
-  const client = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: deflate ? DEFLATE : false });
-  await new Promise((r) => client.once('open', r));
-  const sock = (client as unknown as { _socket: { bytesWritten: number } })._socket;
-  const bytesBefore = sock.bytesWritten;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  for (const m of messages) client.send(m);
-  await done;
-  const cpu = process.cpuUsage(cpu0);
-  const wallMs = performance.now() - t0;
-  const wireBytes = sock.bytesWritten - bytesBefore;
-  client.close();
-  wss.close();
-  return { wireBytes, cpuMs: (cpu.user + cpu.system) / 1000, wallMs };
-}
 
 const fx = await loadFixture({ seconds: 20, width: 1280, height: 720, fps: 30, videoKbps: 2500 });
 const media: Uint8Array[] = [];

@@ -37,5 +37,5 @@ if (!args.includes('--render')) {
   }
 }
 const { render } = await import('./lib/render-performance.mjs');
-fs.writeFileSync(path.join(ROOT, 'docs/performance.md'), render(path.join(ROOT, 'bench/results')));
+fs.writeFileSync(path.join(ROOT, 'docs/performance.md'), render(path.join(ROOT, 'bench/results'), path.join(ROOT, 'docs/charts')));
 console.log('wrote docs/performance.md');

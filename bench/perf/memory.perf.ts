@@ -7,7 +7,8 @@
  * VideoFrames where the page reports them, and the RSS of that Chromium's processes.
  *
  * The result is a slope per hour for each (least squares over the second half, after warm-up) and a
- * verdict: "flat" when an hour at that slope adds less than 10 % of the mean, else "grows".
+ * verdict: "flat" when an hour at that slope adds less than 10 % of the mean, else "grows" (runs
+ * shorter than 5 minutes say they are too short to tell).
  *   pnpm exec tsx bench/perf/memory.perf.ts [minutes=10] [--smoke]
  * --smoke: 2 streams and 100 viewers (CI's short run; budgets on levels, not on slopes).
  */
@@ -127,7 +128,8 @@ function slopePerHour(key: keyof Sample): number {
 const mean = (key: keyof Sample) => samples.reduce((s, x) => s + ((x[key] as number) ?? 0), 0) / samples.length;
 const trend = (key: keyof Sample, unit: string) => {
   const perHour = slopePerHour(key);
-  return { perHour: round(perHour), unit, mean: round(mean(key)), verdict: !Number.isFinite(perHour) ? 'not measured' : perHour < 0.1 * mean(key) ? 'flat' : 'grows' };
+  const verdict = !Number.isFinite(perHour) ? 'not measured' : minutes < 5 ? 'run too short to tell' : perHour < 0.1 * mean(key) ? 'flat' : 'grows';
+  return { perHour: round(perHour), unit, mean: round(mean(key)), verdict };
 };
 const trends = {
   relayHeap: trend('relayHeapMiB', 'MiB'),

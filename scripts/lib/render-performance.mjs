@@ -1,6 +1,7 @@
 /** Renders docs/performance.md from the benchmark result files. */
 import fs from 'node:fs';
 import path from 'node:path';
+import { renderPerfSuite } from './render-perf-suite.mjs';
 
 const load = (dir, name) => {
   const file = path.join(dir, `${name}.json`);
@@ -14,7 +15,7 @@ function section(r, title, body) {
   return `## ${title}\n\nCommand: \`${r.command}\`  \nMachine: ${machineLine(r.machine)}\n\n${body(r.result)}\n`;
 }
 
-export function render(dir) {
+export function render(dir, chartsDir = path.join(dir, '../../docs/charts')) {
   const encode = load(dir, 'encode');
   const relay = load(dir, 'relay-cpu');
   const deflate = load(dir, 'deflate');
@@ -236,5 +237,6 @@ so the on/off difference is noise around the relay's own figure, not a second me
     section(dashboardCpu, 'The dashboard page in Chromium', (res) => `${res.setup}. CPU of every Chromium process (browser, renderer, utilities),
 % of one core: **${res.medianChromiumCpuPct} %** (median of ${res.runs.length} runs: ${res.runs.map((r) => `${r.chromiumCpuPct} %`).join(', ')}). Target: < 5 %.`),
   );
+  parts.push(renderPerfSuite(dir, chartsDir));
   return parts.join('\n');
 }
