@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { test } from 'node:test';
-import { figures, intervalFigures, IntervalMeter, MONITOR_MAX_OPEN, MONITOR_RING_SIZE, Ring, StageTimer } from './monitoring.ts';
+import { FrameLedger, figures, intervalFigures, IntervalMeter, MONITOR_MAX_OPEN, MONITOR_RING_SIZE, Ring, StageTimer } from './monitoring.ts';
 
 test('figures: nearest-rank percentiles; an empty list gives zeros', () => {
   const v = Array.from({ length: 100 }, (_, i) => i + 1);
@@ -53,4 +53,32 @@ test('User Timing entries carry the seed names and are cleared at once, so a lon
   assert.equal(performance.getEntriesByName('encode').length, 0);
   assert.equal(t.samples().length, MONITOR_RING_SIZE);
   assert.equal(paint.snapshot().events, MONITOR_RING_SIZE * 3);
+});
+
+test('the frame ledger counts frames not yet closed; closing twice counts once', () => {
+  const ledger = new FrameLedger();
+  let closes = 0;
+  const make = () => ledger.track({ close: () => void closes++ });
+  const a = make();
+  const b = make();
+  make(); // never closed: a leak
+  a.close();
+  a.close();
+  b.close();
+  assert.equal(ledger.open, 1);
+  assert.equal(closes, 3, 'the frame\'s own close still runs');
+});
+
+test('take returns what was recorded since the last take', () => {
+  let now = 0;
+  const m = new IntervalMeter('paint:frame', { now: () => now });
+  for (const t of [0, 33, 66, 100]) {
+    now = t;
+    m.tick();
+  }
+  assert.deepEqual(m.take(), [33, 33, 34]);
+  assert.deepEqual(m.take(), []);
+  now = 140;
+  m.tick();
+  assert.deepEqual(m.take(), [40]);
 });

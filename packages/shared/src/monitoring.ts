@@ -140,6 +140,13 @@ export class StageTimer {
   samples(): number[] {
     return this.durations.toArray();
   }
+
+  /** The durations since the last take (at most the ring's size), and forgets them. */
+  take(): number[] {
+    const out = this.durations.toArray();
+    this.durations.clear();
+    return out;
+  }
 }
 
 /** The interval between successive events at one point of the path (frames captured, painted, …). */
@@ -162,6 +169,34 @@ export class IntervalMeter {
 
   samples(): number[] {
     return this.intervals.toArray();
+  }
+
+  /** The intervals since the last take (at most the ring's size), and forgets them. */
+  take(): number[] {
+    const out = this.intervals.toArray();
+    this.intervals.clear();
+    return out;
+  }
+}
+
+/**
+ * Counts VideoFrames (or anything with `close()`) opened and not yet closed: `track` wraps the
+ * frame's own close, so a frame dropped without close stays counted — what a leak looks like.
+ */
+export class FrameLedger {
+  open = 0;
+  track<T extends { close(): void }>(frame: T): T {
+    this.open++;
+    const close = frame.close.bind(frame);
+    let closed = false;
+    frame.close = () => {
+      if (!closed) {
+        closed = true;
+        this.open--;
+      }
+      close();
+    };
+    return frame;
   }
 }
 

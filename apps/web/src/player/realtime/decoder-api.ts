@@ -1,5 +1,5 @@
 /** The real-time decoder worker's interface (caller and callee share it; no worker lib here). */
-import type { RealtimeStats } from './realtime-player.ts';
+import type { PlayerPerf, RealtimeStats } from './realtime-player.ts';
 
 export interface DecoderWorkerApi {
   start(url: string, canvas: OffscreenCanvas, onStats: (s: RealtimeStats) => void): void;
@@ -7,4 +7,8 @@ export interface DecoderWorkerApi {
   /** AudioContext.getOutputTimestamp() of the page's audio, as (context s, wall-clock ms). */
   audioTiming(contextTime: number, epochMs: number): void;
   stop(): void;
+  /** The monitoring points since the last call (null before start). */
+  takePerf(): PlayerPerf | null;
+  /** VideoFrames decoded and not yet closed (null before start). */
+  openVideoFrames(): number | null;
 }

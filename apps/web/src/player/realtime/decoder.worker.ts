@@ -21,6 +21,12 @@ const api: DecoderWorkerApi = {
     player?.stop();
     player = null;
   },
+  takePerf() {
+    return player?.takePerf() ?? null;
+  },
+  openVideoFrames() {
+    return player?.openVideoFrames ?? null;
+  },
 };
 
 Comlink.expose(api);

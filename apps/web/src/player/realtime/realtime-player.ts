@@ -4,7 +4,7 @@
  * on an OffscreenCanvas, PCM posted to an AudioWorklet. Frames are closed as soon as they are
  * drawn or dropped. Reports stats twice a second.
  */
-import { SeqGapDetector, bytesEqual, decodeViewerMessage, encodeMessage, type AudioConfig, type ChunkMessage, type VideoConfig, type ViewerMessage } from '@tabcast/shared';
+import { FrameLedger, IntervalMeter, MONITORING_POINTS, SeqGapDetector, StageTimer, bytesEqual, decodeViewerMessage, encodeMessage, type AudioConfig, type ChunkMessage, type VideoConfig, type ViewerMessage } from '@tabcast/shared';
 import { AudioTimeline } from '../../media/audio-timeline.ts';
 import { readTimecode, timecodeBandHeight } from '../../timecode/timecode.ts';
 import type { WorkletReport } from './pcm-worklet.ts';
@@ -88,7 +88,32 @@ const REPORT_INTERVAL_MS = 250;
 /** Keyframe requests at most this often (the relay passes on one a second per stream). */
 const KEYFRAME_REQUEST_INTERVAL_MS = 1_000;
 
+/** The player's monitoring points (test:frames:*), taken by the page through the worker. */
+export interface PlayerPerf {
+  /** Intervals between video chunks arriving, between frames leaving the decoder, and between frames drawn, ms. */
+  receiveIntervalsMs: number[];
+  decodedIntervalsMs: number[];
+  paintIntervalsMs: number[];
+  /** From a chunk going into the decoder to its frame coming out, ms. */
+  decodeMs: number[];
+  /** [ms since the player started, chunks in the decoder, frames waiting to be drawn], every 500 ms. */
+  queues: [number, number, number][];
+  /** VideoFrames decoded and not yet closed. */
+  openVideoFrames: number;
+  /** Frames the decoder gave that were never drawn, by why (dropped to stay live, or the queue overflowed). */
+  droppedFrames: number;
+}
+
 export class RealtimePlayer {
+  /** Monitoring points (seed 001): viewer:receive, decode:start/end, paint:frame. */
+  private perf = {
+    receive: new IntervalMeter(MONITORING_POINTS.VIEWER_RECEIVE),
+    decoded: new IntervalMeter('decode:output'),
+    paint: new IntervalMeter(MONITORING_POINTS.PAINT_FRAME),
+    decode: new StageTimer('decode'),
+    frames: new FrameLedger(),
+    queues: [] as [number, number, number][],
+  };
   private ws: WebSocket | null = null;
   private ctx: OffscreenCanvasRenderingContext2D;
   /** The video decoder, rebuilt after errors; its failure moves the viewer to HLS. */
@@ -329,7 +354,10 @@ export class RealtimePlayer {
 
   private onChunk(msg: ChunkMessage): void {
     const now = performance.now() * 1000;
-    if (msg.track === 'video' && msg.timestampUs > this.receivedTs) this.receivedTs = msg.timestampUs;
+    if (msg.track === 'video') {
+      if (msg.timestampUs > this.receivedTs) this.receivedTs = msg.timestampUs;
+      this.perf.receive.tick();
+    }
     if (msg.track === 'audio') {
       if (this.live.resyncing) return; // behind: its sound is as late as its picture
       if (!this.audioConfig && this.lastAudioConfig && this.videoConfig) this.configure(this.videoConfig, this.lastAudioConfig);
@@ -377,6 +405,7 @@ export class RealtimePlayer {
     this.newestTs = Math.max(this.newestTs, msg.timestampUs);
     this.arrivals.set(msg.timestampUs, now);
     if (this.arrivals.size > 300) this.arrivals.delete(this.arrivals.keys().next().value!);
+    this.perf.decode.start(msg.timestampUs);
     this.video.decode(new EncodedVideoChunk({ type: msg.key ? 'key' : 'delta', timestamp: msg.timestampUs, duration: msg.durationUs, data: msg.data }));
   }
 
@@ -390,6 +419,9 @@ export class RealtimePlayer {
   }
 
   private onFrame(frame: VideoFrame): void {
+    this.perf.frames.track(frame);
+    this.perf.decode.end(frame.timestamp);
+    this.perf.decoded.tick();
     this.live.decoded(frame.timestamp);
     const prev = this.frames.at(-1);
     if (prev && frame.timestamp > prev.timestamp) {
@@ -444,6 +476,7 @@ export class RealtimePlayer {
     }
     if (!due) return;
     this.ctx.drawImage(due, 0, 0, this.canvas.width, this.canvas.height);
+    this.perf.paint.tick();
     const arrivedAt = this.arrivals.get(due.timestamp);
     if (arrivedAt !== undefined) this.stats.arrivalToDrawMs = Math.round((now - arrivedAt) / 1000);
     due.close();
@@ -469,8 +502,30 @@ export class RealtimePlayer {
     const now = performance.now() * 1000;
     this.stats = { ...this.stats, phase: this.phase, atMs: Date.now(), fps: this.w.drawn * 2, bitrate: this.w.bytes * 16, bufferMs: Math.round(this.clock.bufferMs(now, this.newestTs)), decodeQueue: this.video.decodeQueueSize, frameQueue: this.frames.length, behindMs: this.live.behindMs, shed: { ...this.live.shed }, resyncs: this.live.resyncs, avSyncMs: this.av.avSyncMs };
     this.w = { drawn: 0, bytes: 0 };
+    this.perf.queues.push([Math.round(performance.now() - this.openedAt), this.stats.decodeQueue, this.stats.frameQueue]);
+    if (this.perf.queues.length > 600) this.perf.queues.shift();
     this.onStats(this.stats);
     this.stats.latencySamples = [];
+  }
+
+  get openVideoFrames(): number {
+    return this.perf.frames.open;
+  }
+
+  /** What the monitoring points recorded since the last call. */
+  takePerf(): PlayerPerf {
+    const p = this.perf;
+    const queues = p.queues;
+    p.queues = [];
+    return {
+      receiveIntervalsMs: p.receive.take(),
+      decodedIntervalsMs: p.decoded.take(),
+      paintIntervalsMs: p.paint.take(),
+      decodeMs: p.decode.take(),
+      queues,
+      openVideoFrames: p.frames.open,
+      droppedFrames: this.stats.droppedFrames,
+    };
   }
 
   private setState(state: RealtimeState, message: string | null): void {
