@@ -12,9 +12,10 @@ export function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
 
-export async function goLive(page: Page, relayUrl: string, source: 'screen' | 'test-pattern'): Promise<string> {
+export async function goLive(page: Page, relayUrl: string, source: 'screen' | 'test-pattern', o: { quality?: string } = {}): Promise<string> {
   await page.goto(`${relayUrl}/studio#key=${BENCH_KEY}`);
   if (source === 'test-pattern') await page.getByLabel('Test pattern (with timecode)').check();
+  if (o.quality) await page.getByLabel('Quality').selectOption(o.quality);
   await page.getByRole('button', { name: 'Go live' }).click();
   const status = page.locator('[data-state]').first();
   await status.and(page.locator('[data-state="live"]')).waitFor({ timeout: 30_000 });

@@ -11,11 +11,13 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.ts';
 
 export const CARD_TITLE = 'Tabcast timecode';
 
-/** Chromium picking the test card when a page asks to share a tab (no fake picker). */
-export const REAL_PATH_ARGS = [...CHROMIUM_ARGS.filter((a) => a !== '--use-fake-ui-for-media-stream'), `--auto-select-tab-capture-source-by-title=${CARD_TITLE}`];
+/** Chromium picking the tab titled `title` when a page asks to share a tab (no fake picker). */
+export const realPathArgs = (title: string) => [...CHROMIUM_ARGS.filter((a) => a !== '--use-fake-ui-for-media-stream'), `--auto-select-tab-capture-source-by-title=${title}`];
+export const REAL_PATH_ARGS = realPathArgs(CARD_TITLE);
 
-export function launchRealPath(extraArgs: string[] = []): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...REAL_PATH_ARGS, ...extraArgs] });
+/** Chromium for the real path; `title` names another tab to share than the test card. */
+export function launchRealPath(extraArgs: string[] = [], title = CARD_TITLE): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...realPathArgs(title), ...extraArgs] });
 }
 
 export async function newContext(browser: Browser): Promise<BrowserContext> {
