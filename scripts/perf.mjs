@@ -13,6 +13,7 @@ import { ROOT, bootstrap, run } from './lib/bootstrap.mjs';
 export const PERF_SCRIPTS = {
   'perf:memory': ['bench/perf/memory.perf.ts', ['10'], ['0.75']],
   'perf:network': ['bench/perf/network.perf.ts', ['20'], ['6']],
+  'perf:instrumentation': ['bench/perf/instrumentation.perf.ts', ['200000'], ['20000']],
   'frames:quality': ['bench/perf/quality.perf.ts', ['480p30,720p30,1080p30'], ['720p30']],
 };
 

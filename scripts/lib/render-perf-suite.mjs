@@ -33,6 +33,7 @@ export function renderPerfSuite(dir, chartsDir) {
   const memory = load(dir, 'perf-memory');
   const network = load(dir, 'perf-network');
   const quality = load(dir, 'perf-quality');
+  const instrumentation = load(dir, 'perf-instrumentation');
   const parts = [
     `## The performance suite (seed 001's scripts)
 
@@ -95,6 +96,19 @@ Open VideoFrames are reported where the page counts them (\`tabcastPerf.openVide
 ${rows.join('\n')}
 
 ${img}`;
+    }),
+    section(instrumentation, 'perf:instrumentation', 'what the monitoring points cost', (res) => {
+      const row = (where, c) => `| ${where} | ${c.startEndNs} ns | ${c.timeNs} ns | ${c.tickNs} ns |`;
+      return `${res.setup}.
+
+| where | a stage (start + end) | a synchronous stage (time) | an interval tick |
+|---|---|---|---|
+${row('Node (relay)', res.nsPerCall.node)}
+${row('Chromium page', res.nsPerCall.page)}
+${row('Chromium worker (encoder, decoder, compositor)', res.nsPerCall.worker)}
+
+At 30 fps that is **${res.perFrame.studioWorkerPctOfCore} %** of a core in the studio's worker, **${res.perFrame.viewerWorkerPctOfCore} %** in the viewer's
+and **${res.perFrame.relayPctOfCorePerStream} %** per stream on the relay: cheap enough to stay on in production, which it does.`;
     }),
     section(quality, 'frames:quality', 'picture quality against the source', (res) => {
       const rows = res.rows.map((r) => `| ${r.quality} | ${r.realtime.psnrDb} dB | ${r.realtime.ssim} | ${r.hls.psnrDb} dB | ${r.hls.ssim} |`);
