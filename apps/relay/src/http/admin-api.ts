@@ -5,7 +5,9 @@
  *   POST /api/admin/streams/<id>/kick  → 200 StreamInfo: drops the publisher (4411); the stream waits
  *                                        reconnectGraceMs for a resume, as after any drop
  *   GET  /api/admin/perf               → the monitoring points: memory and GC pauses of the relay,
- *                                        and per live stream chunk arrival intervals and fan-out time
+ *                                        and per live stream chunk arrival intervals and fan-out time,
+ *                                        the viewers' backlog and skips; `?take=1` adds the raw
+ *                                        intervals and times recorded since the last take
  * Allowed with `Authorization: Bearer <TABCAST_ADMIN_TOKEN>`; without a token configured, only from
  * loopback and through no proxy. A browser page must also pass the origin check (no cross-site
  * form can stop a stream on a relay running on the operator's machine).
@@ -51,7 +53,10 @@ export function serveAdminApi(req: IncomingMessage, res: ServerResponse, pathnam
   if (refusal) return send(refusal.status, { error: refusal.error });
   if (pathname === '/api/admin/perf') {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, { error: 'use GET' });
-    const streams = Object.fromEntries(deps.registry.live().map((s) => [s.id, s.perf.snapshot()]));
+    const withSamples = new URL(req.url ?? '/', 'http://relay').searchParams.get('take') === '1';
+    const streams = Object.fromEntries(
+      deps.registry.live().map((s) => [s.id, { ...s.perf.snapshot(withSamples), fanout: { ...s.fanOut.backlog(), sent: s.fanOut.sent, skipped: s.fanOut.skipped, skipsByReason: s.fanOut.skipsByReason } }]),
+    );
     return send(200, { process: processPerf(), streams });
   }
   if (pathname === '/api/admin/streams') {

@@ -12,8 +12,10 @@ export class StreamPerf {
   /** Fanning one chunk out to every real-time viewer (synchronous: queueing, not sending). */
   readonly fanout = new StageTimer('relay:fanout');
 
-  snapshot() {
-    return { arrivalIntervalsMs: this.arrival.snapshot(), fanoutMs: this.fanout.snapshot() };
+  /** The figures; with `take`, also the raw samples since the last take (which it forgets). */
+  snapshot(take = false) {
+    const figures = { arrivalIntervalsMs: this.arrival.snapshot(), fanoutMs: this.fanout.snapshot() };
+    return take ? { ...figures, samples: { arrivalIntervalsMs: this.arrival.take(), fanoutMs: this.fanout.take() } } : figures;
   }
 }
 

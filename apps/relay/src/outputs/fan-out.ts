@@ -84,6 +84,20 @@ export class FanOut {
     return this.viewers.size;
   }
 
+  /**
+   * What is queued towards the viewers now: the most unsent bytes on any socket, and the most media
+   * time between the newest chunk sent and what a viewer last reported it had (ms).
+   */
+  backlog(): { viewers: number; maxUnsentBytes: number; maxBehindMs: number } {
+    let maxUnsentBytes = 0;
+    let maxBehindMs = 0;
+    for (const v of this.viewers) {
+      maxUnsentBytes = Math.max(maxUnsentBytes, v.ws.bufferedAmount);
+      if (v.reportedTs !== null) maxBehindMs = Math.max(maxBehindMs, (v.sentTs - v.reportedTs) / 1000);
+    }
+    return { viewers: this.viewers.size, maxUnsentBytes, maxBehindMs: Math.round(maxBehindMs) };
+  }
+
   /** Bytes of the GOP cached for joiners. */
   get cachedBytes(): number {
     return this.gopBytes;
