@@ -14,6 +14,9 @@ export const PERF_SCRIPTS = {
   'perf:memory': ['bench/perf/memory.perf.ts', ['10'], ['0.75']],
   'perf:network': ['bench/perf/network.perf.ts', ['20'], ['6']],
   'perf:instrumentation': ['bench/perf/instrumentation.perf.ts', ['200000'], ['20000']],
+  'frames:timing': ['bench/perf/frames.perf.ts', ['timing', '60', '1'], ['timing', '12', '0']],
+  'frames:drops': ['bench/perf/frames.perf.ts', ['drops', '60', '1'], ['drops', '12', '0']],
+  'frames:buffer': ['bench/perf/frames.perf.ts', ['buffer', '60', '1'], ['buffer', '12', '0']],
   'frames:quality': ['bench/perf/quality.perf.ts', ['480p30,720p30,1080p30'], ['720p30']],
 };
 

@@ -34,6 +34,9 @@ export function renderPerfSuite(dir, chartsDir) {
   const network = load(dir, 'perf-network');
   const quality = load(dir, 'perf-quality');
   const instrumentation = load(dir, 'perf-instrumentation');
+  const timing = load(dir, 'perf-frames-timing');
+  const drops = load(dir, 'perf-frames-drops');
+  const buffer = load(dir, 'perf-frames-buffer');
   const parts = [
     `## The performance suite (seed 001's scripts)
 
@@ -109,6 +112,57 @@ ${row('Chromium worker (encoder, decoder, compositor)', res.nsPerCall.worker)}
 
 At 30 fps that is **${res.perFrame.studioWorkerPctOfCore} %** of a core in the studio's worker, **${res.perFrame.viewerWorkerPctOfCore} %** in the viewer's
 and **${res.perFrame.relayPctOfCorePerStream} %** per stream on the relay: cheap enough to stay on in production, which it does.`;
+    }),
+    section(timing, 'frames:timing', 'frame intervals at every stage', (res) => {
+      const rows = Object.entries(res.intervals).map(([stage, f]) => (f ? `| ${stage} | ${f.count} | ${f.p50} ms | ${f.p95} ms | ${f.p99} ms | ${f.jitter} ms |` : `| ${stage} | not instrumented yet | | | | |`));
+      const times = Object.entries(res.stageTimesMs).map(([stage, f]) => `${stage} ${f ? `${f.p50} / ${f.p95} / ${f.p99} ms` : 'not instrumented yet'}`);
+      const hist = chart(chartsDir, 'frame-intervals.svg', histogram({
+        title: 'Frame intervals at each stage',
+        xLabel: 'ms between successive frames',
+        series: Object.entries(res.histograms).map(([name, values]) => ({ name, values })),
+      }), 'Histogram of frame intervals at each stage');
+      const lat = chart(chartsDir, 'latency-over-time.svg', lineChart({
+        title: 'Real-time glass-to-glass latency over the run',
+        xLabel: 'seconds',
+        yLabel: 'ms',
+        series: [{ name: 'viewer', points: res.latency }],
+      }), 'Latency over time');
+      return `${res.setup}. The studio sent ${res.studioFps} fps; the viewer painted ${res.viewerFps} fps.
+
+| stage | intervals | p50 | p95 | p99 | jitter |
+|---|---|---|---|---|---|
+${rows.join('\n')}
+
+Time spent per frame (p50 / p95 / p99): ${times.join('; ')}.
+
+${hist}
+
+${lat}`;
+    }),
+    section(drops, 'frames:drops', 'drops at every stage, with the reason', (res) => {
+      const d = res.drops;
+      const reasons = (o) => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+      return `${res.setup}.
+
+| stage | dropped | why |
+|---|---|---|
+| studio (before the encoder) | ${d.studio.total} of ${d.studio.total + d.studio.encoded} frames due | ${reasons(d.studio.byReason)} ('paced': above the frame rate sent, not a loss) |
+| relay (fan-out to this viewer) | ${d.relay.skipped} of ${d.relay.sent + d.relay.skipped} chunks | ${reasons(d.relay.skipsByReason)} |
+| viewer (before decoding) | ${Object.values(d.viewer.shedByReason).reduce((a, b) => a + b, 0)} chunks, in ${d.viewer.resyncs} resyncs | ${reasons(d.viewer.shedByReason)} |
+| viewer (decoded, never painted) | ${d.viewer.droppedBeforePaint} frames | a newer frame was due |
+
+The viewer painted ${d.viewer.painted} frames of the ${d.studio.encoded} the studio encoded.`;
+    }),
+    section(buffer, 'frames:buffer', 'queue depths over time at every hop', (res) => {
+      const series = (key, name) => ({ name, points: res.queues.map((q) => [q.t, q[key]]) });
+      const counts = chart(chartsDir, 'queues-frames.svg', lineChart({ title: 'Queues counted in frames', xLabel: 'seconds', yLabel: 'frames / chunks', series: [series('encoderQueue', 'studio encoder'), series('decodeQueue', 'viewer decoder'), series('frameQueue', 'viewer frames to draw')] }), 'Encoder and decoder queues over time');
+      const time = chart(chartsDir, 'queues-time.svg', lineChart({ title: 'Backlog towards the viewer', xLabel: 'seconds', yLabel: 'ms behind / KiB', series: [series('relayBehindMs', 'relay: viewer behind (ms)'), series('relayUnsentKiB', 'relay: unsent (KiB)'), series('socketKiB', 'studio socket (KiB)')] }), 'Relay and studio socket backlog over time');
+      const m = res.max;
+      return `${res.setup}. Highest over the run: studio encoder ${m.encoderQueue} frames, studio socket ${m.socketKiB} KiB, relay unsent to the viewer ${m.relayUnsentKiB} KiB, viewer behind at the relay ${m.relayBehindMs} ms, viewer decoder ${m.decodeQueue} chunks, frames waiting to be drawn ${m.frameQueue}.
+
+${counts}
+
+${time}`;
     }),
     section(quality, 'frames:quality', 'picture quality against the source', (res) => {
       const rows = res.rows.map((r) => `| ${r.quality} | ${r.realtime.psnrDb} dB | ${r.realtime.ssim} | ${r.hls.psnrDb} dB | ${r.hls.ssim} |`);

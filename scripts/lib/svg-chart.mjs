@@ -94,18 +94,19 @@ export function binValues(values, lo, hi, bins) {
 
 /**
  * A histogram of one or more distributions over the same bins, drawn as step outlines so they
- * overlay. `series`: [{ name, values }]. The x range is [0, the largest p99.5] so one outlier does
- * not squash the rest into a bar; outliers land in the last bin.
+ * overlay. `series`: [{ name, values }]. The x range is [0, the largest p99], and at most 10 times
+ * the largest median, so a few stalls do not squash the rest into one bar; what lies beyond lands
+ * in the last bin (the x label says so).
  */
 export function histogram({ title, xLabel, series, bins = 40 }) {
   const drawn = series.filter((s) => s.values.length);
   if (!drawn.length) return emptyChart(title);
-  const p995 = (vs) => [...vs].sort((a, b) => a - b)[Math.min(vs.length - 1, Math.floor(vs.length * 0.995))];
-  const hi = Math.max(...drawn.map((s) => p995(s.values))) || 1;
+  const q = (vs, p) => [...vs].sort((a, b) => a - b)[Math.min(vs.length - 1, Math.floor(vs.length * p))];
+  const hi = Math.min(Math.max(...drawn.map((s) => q(s.values, 0.99))), 10 * Math.max(...drawn.map((s) => q(s.values, 0.5)))) || 1;
   const width = hi / bins;
   const shares = drawn.map((s) => binValues(s.values, 0, hi, bins).map((c) => (c / s.values.length) * 100));
   const { xTicks, yTicks, sx, sy } = scales([0, hi], shares.flat());
-  const out = frame({ title, xLabel, yLabel: '% of frames', xTicks, yTicks, sx, sy });
+  const out = frame({ title, xLabel: `${xLabel} (the last bin holds everything beyond)`, yLabel: '% of frames', xTicks, yTicks, sx, sy });
   shares.forEach((counts, i) => {
     let d = `M${sx(0).toFixed(1)} ${sy(0).toFixed(1)}`;
     counts.forEach((c, b) => {
