@@ -37,6 +37,7 @@ export function renderPerfSuite(dir, chartsDir) {
   const timing = load(dir, 'perf-frames-timing');
   const drops = load(dir, 'perf-frames-drops');
   const buffer = load(dir, 'perf-frames-buffer');
+  const configs = load(dir, 'perf-configs');
   const parts = [
     `## The performance suite (seed 001's scripts)
 
@@ -163,6 +164,32 @@ The viewer painted ${d.viewer.painted} frames of the ${d.studio.encoded} the stu
 ${counts}
 
 ${time}`;
+    }),
+    section(configs, 'perf:configs', "seed 001's Tested Configurations", (res) => {
+      const out = [];
+      if (res.rtmp) {
+        out.push(`#### RTMP restream
+
+${res.rtmp.setup}.
+
+| chunk size | fps delivered | relay CPU | relay RSS | missing frames |
+|---|---|---|---|---|
+${res.rtmp.rows.map((r) => `| ${r.chunkSize} | ${r.fps} | ${r.relayCpuPct} % | ${r.relayRssMiB} MiB | ${r.missingFrames} of ${Math.round(r.recordedSeconds * 30)} |`).join('\n')}
+
+The relay's default is 4096 (\`TABCAST_RTMP_CHUNK_SIZE\`); nginx-rtmp's ping settings are the server's, not the relay's.`);
+      }
+      if (res.gop) {
+        out.push(`#### GOP cache for a joining real-time viewer
+
+${res.gop.setup}.
+
+| GOP cache | first frame p50 | first frame, slowest | relay CPU | relay RSS | frames per viewer (median) |
+|---|---|---|---|---|---|
+${res.gop.rows.map((r) => `| ${r.gopCache} | ${r.firstFrameMsP50} ms | ${r.firstFrameMsMax} ms | ${r.relayCpuPct} % | ${r.relayRssMiB} MiB | ${r.framesPerViewerMedian} |`).join('\n')}
+
+The cache is on by default (\`TABCAST_GOP_CACHE_BYTES\`, 8 MiB).`);
+      }
+      return out.join('\n\n');
     }),
     section(quality, 'frames:quality', 'picture quality against the source', (res) => {
       const rows = res.rows.map((r) => `| ${r.quality} | ${r.realtime.psnrDb} dB | ${r.realtime.ssim} | ${r.hls.psnrDb} dB | ${r.hls.ssim} |`);

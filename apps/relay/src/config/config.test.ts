@@ -27,3 +27,13 @@ test('admin token and destination hosts are validated with the setting named', (
   assert.deepEqual(resolveConfig({}, { TABCAST_DESTINATION_HOSTS: 'A.rtmp.YouTube.com, *.twitch.tv' }).destinationHosts, ['a.rtmp.youtube.com', '*.twitch.tv']);
   assert.throws(() => resolveConfig({}, { TABCAST_DESTINATION_HOSTS: 'rtmp://x.example' }), /TABCAST_DESTINATION_HOSTS/);
 });
+
+test('GOP cache and RTMP chunk size: defaults, 0 turns the cache off, out-of-range values are refused by name', () => {
+  const d = resolveConfig({}, {});
+  assert.equal(d.gopCacheBytes, 8 << 20);
+  assert.equal(d.rtmpChunkSize, 4096);
+  assert.equal(resolveConfig({}, { TABCAST_GOP_CACHE_BYTES: '0' }).gopCacheBytes, 0);
+  assert.equal(resolveConfig({}, { TABCAST_RTMP_CHUNK_SIZE: '60000' }).rtmpChunkSize, 60_000);
+  assert.throws(() => resolveConfig({}, { TABCAST_RTMP_CHUNK_SIZE: '64' }), /TABCAST_RTMP_CHUNK_SIZE/);
+  assert.throws(() => resolveConfig({}, { TABCAST_GOP_CACHE_BYTES: '-1' }), /TABCAST_GOP_CACHE_BYTES/);
+});

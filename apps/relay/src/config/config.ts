@@ -120,6 +120,13 @@ export interface RelayConfig {
    * does not report, its unsent bytes at the stream's bitrate). Env TABCAST_VIEWER_MAX_LAG_MS. Default 1000.
    */
   viewerMaxLagMs: number;
+  /**
+   * Largest GOP kept for real-time viewers who join (they get it at once, so the first frame shows
+   * without waiting for the next keyframe); 0 turns the cache off. Env TABCAST_GOP_CACHE_BYTES. Default 8 MiB.
+   */
+  gopCacheBytes: number;
+  /** RTMP chunk size the relay sends to destinations with (128–65536). Env TABCAST_RTMP_CHUNK_SIZE. Default 4096. */
+  rtmpChunkSize: number;
   /** Key for destination stream keys stored on the relay (32 bytes, hex or base64). Env TABCAST_SECRET. Default: <dataDir>/secret.key, made on first use. */
   secret: string | null;
   // ── operations (docs/observability.md) ──
@@ -199,6 +206,8 @@ export const RELAY_DEFAULTS = Object.freeze({
   secret: null,
   trustProxyHops: 0,
   viewerMaxLagMs: 1_000,
+  gopCacheBytes: 8 << 20,
+  rtmpChunkSize: 4096,
   metricsPort: null,
   dashboardPushMs: 2_000,
   healthLagDegradedMs: 100,
@@ -280,6 +289,8 @@ export function resolveConfig(overrides: Partial<RelayConfig> = {}, env: NodeJS.
     diskCheckIntervalMs: int(env, 'TABCAST_DISK_CHECK_INTERVAL_MS', RELAY_DEFAULTS.diskCheckIntervalMs, 100, 60_000),
     secret: env.TABCAST_SECRET || null,
     viewerMaxLagMs: int(env, 'TABCAST_VIEWER_MAX_LAG_MS', RELAY_DEFAULTS.viewerMaxLagMs, 200, 60_000),
+    gopCacheBytes: int(env, 'TABCAST_GOP_CACHE_BYTES', RELAY_DEFAULTS.gopCacheBytes, 0, 256 << 20),
+    rtmpChunkSize: int(env, 'TABCAST_RTMP_CHUNK_SIZE', RELAY_DEFAULTS.rtmpChunkSize, 128, 65_536),
     trustProxyHops: env.TABCAST_TRUST_PROXY === 'true' ? 1 : env.TABCAST_TRUST_PROXY === 'false' ? 0 : int(env, 'TABCAST_TRUST_PROXY', RELAY_DEFAULTS.trustProxyHops, 0, 10),
     metricsPort: env.TABCAST_METRICS_PORT ? int(env, 'TABCAST_METRICS_PORT', 0, 0, 65535) : null,
     dashboardPushMs: int(env, 'TABCAST_DASHBOARD_PUSH_MS', RELAY_DEFAULTS.dashboardPushMs, 250, 60_000),

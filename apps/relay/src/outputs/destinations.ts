@@ -115,7 +115,7 @@ export class Destinations {
             ffmpegPath: config.ffmpegPath,
             // FFmpeg writes FLV to a pipe; the relay publishes it, so the key is on no command line.
             args: buildRtmpArgs({ hasAudio: audioConfig !== null, aacBitrate: config.aacBitrate }),
-            pipeSink: rtmpPipeSink({ url: d.url, streamKey: d.streamKey }, { connectTimeoutMs: config.rtmpConnectTimeoutMs }),
+            pipeSink: rtmpPipeSink({ url: d.url, streamKey: d.streamKey }, { connectTimeoutMs: config.rtmpConnectTimeoutMs, chunkSize: config.rtmpChunkSize }),
             exitTimeoutMs: config.ffmpegExitTimeoutMs,
             stallTimeoutMs: config.ffmpegStallTimeoutMs,
             videoConfig,

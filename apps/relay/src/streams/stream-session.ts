@@ -112,7 +112,7 @@ export class StreamSession {
     this.timeline = new IngestTimeline(hasAudio, deps.config.maxTrackSkewMs);
     this.hls = this.createHlsRunner();
     this.logSeqGap = throttledWarn(deps.log, 'publisher video has a gap in seq (a delta after a missing chunk)', SEQ_GAP_LOGS_PER_WINDOW, SEQ_GAP_LOG_WINDOW_MS);
-    this.fanOut = new FanOut(deps.log.child({ output: 'real-time' }), { ...FAN_OUT_DEFAULTS, maxViewerLagMs: deps.config.viewerMaxLagMs }, (reason) => this.requestKeyframe(reason));
+    this.fanOut = new FanOut(deps.log.child({ output: 'real-time' }), { ...FAN_OUT_DEFAULTS, maxViewerLagMs: deps.config.viewerMaxLagMs, maxGopCacheBytes: deps.config.gopCacheBytes }, (reason) => this.requestKeyframe(reason));
     this.destinations = new Destinations({
       config: deps.config,
       log: deps.log,
