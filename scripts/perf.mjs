@@ -13,11 +13,11 @@ import { ROOT, bootstrap, run } from './lib/bootstrap.mjs';
 export const PERF_SCRIPTS = {
   'perf:memory': ['bench/perf/memory.perf.ts', ['10'], ['0.75']],
   'perf:network': ['bench/perf/network.perf.ts', ['20'], ['6']],
-  'perf:instrumentation': ['bench/perf/instrumentation.perf.ts', ['200000'], ['20000']],
+  'perf:instrumentation': ['bench/perf/instrumentation.perf.ts', ['200000'], ['10000']],
   'frames:timing': ['bench/perf/frames.perf.ts', ['timing', '60', '1'], ['timing', '12', '0']],
   'frames:drops': ['bench/perf/frames.perf.ts', ['drops', '60', '1'], ['drops', '12', '0']],
   'frames:buffer': ['bench/perf/frames.perf.ts', ['buffer', '60', '1'], ['buffer', '12', '0']],
-  'perf:configs': ['bench/perf/configs.perf.ts', ['rtmp,gop', '30'], ['rtmp,gop', '8']],
+  'perf:configs': ['bench/perf/configs.perf.ts', ['rtmp,gop', '30'], ['rtmp,gop', '6']],
   'frames:quality': ['bench/perf/quality.perf.ts', ['480p30,720p30,1080p30'], ['720p30']],
 };
 

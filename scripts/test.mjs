@@ -18,6 +18,8 @@ process.env.TABCAST_FIXTURE_DIR ??= path.join(ROOT, 'node_modules/.cache/tabcast
 fs.mkdirSync(process.env.TMPDIR, { recursive: true });
 
 const failures = [];
+/** The perf scripts CI runs briefly: the ones whose budgets hold on a busy 2-core machine. */
+const SMOKE_SCRIPTS = ['perf:instrumentation', 'perf:configs', 'frames:quality'];
 let passed = 0;
 let failed = 0;
 
@@ -59,6 +61,9 @@ step('unit: scripts (report rendering)', () => nodeTests(path.join(ROOT, 'script
 step('unit: packages/shared', () => nodeTests(path.join(ROOT, 'packages/shared')));
 step('unit: apps/web (DOM-free parts)', () => nodeTests(path.join(ROOT, 'apps/web')));
 step('unit + integration: apps/relay (real FFmpeg)', () => nodeTests(path.join(ROOT, 'apps/relay')));
+// The performance suite's smoke subset (≤ 2 min): its budgets are generous bounds that catch a
+// regression; the figures are the full suite's job (npm run test:perf, docs/performance.md).
+step('performance smoke: budgets', () => run('node', ['scripts/perf.mjs', '--smoke', ...SMOKE_SCRIPTS]) === 0);
 step('end-to-end: headless Chromium', () => {
   const status = run('pnpm', ['exec', 'playwright', 'test']);
   const file = path.join(results, 'e2e.json');
