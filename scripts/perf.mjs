@@ -11,6 +11,7 @@ import { ROOT, bootstrap, run } from './lib/bootstrap.mjs';
 
 /** name → [script, arguments for a full run, arguments for a smoke run]. */
 export const PERF_SCRIPTS = {
+  'perf:stream': ['bench/perf/stream.perf.ts', ['480p30,720p30', '20', '1'], ['720p30', '8', '0']],
   'perf:memory': ['bench/perf/memory.perf.ts', ['10'], ['0.75']],
   'perf:network': ['bench/perf/network.perf.ts', ['20'], ['6']],
   'perf:instrumentation': ['bench/perf/instrumentation.perf.ts', ['200000'], ['10000']],

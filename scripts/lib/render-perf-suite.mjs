@@ -30,6 +30,7 @@ function section(r, script, title, body) {
 }
 
 export function renderPerfSuite(dir, chartsDir) {
+  const stream = load(dir, 'perf-stream');
   const memory = load(dir, 'perf-memory');
   const network = load(dir, 'perf-network');
   const quality = load(dir, 'perf-quality');
@@ -48,6 +49,25 @@ catch a regression (the exit code); the figures are reported, not asserted. \`np
 them all; \`npm run test:perf -- --smoke\` runs each briefly, as CI does. The monitoring points (seed
 001's \`encode:start\`/\`encode:end\`, … as User Timing marks) are listed in \`packages/shared/src/monitoring.ts\`.
 `,
+    section(stream, 'perf:stream', 'latency, fps, bitrate and encoder latency per studio setting', (res) => {
+      const rows = res.rows.flatMap((r) => ['realtime', 'hls'].map((m) => {
+        const x = r[m];
+        return `| ${r.setting} | ${m === 'realtime' ? 'real-time' : 'HLS'} | ${x.p50Ms} ms | ${x.p95Ms} ms | ${x.fpsSent} | ${m === 'hls' ? '—' : x.fpsShown} | ${x.bitrateKbps} kbps | ${x.encodeMs} ms | ${x.dropped} |`;
+      }));
+      const img = chart(chartsDir, 'stream-latency-over-time.svg', lineChart({
+        title: 'Glass-to-glass latency over time, per setting and player',
+        xLabel: 'seconds',
+        yLabel: 'ms',
+        series: res.rows.flatMap((r) => ['realtime', 'hls'].map((m) => ({ name: `${r.setting} ${m === 'realtime' ? 'real-time' : 'HLS'}`, points: r[m].latencySeries }))),
+      }), 'Latency over time per setting');
+      return `${res.setup}.
+
+| setting | player | latency p50 | p95 | fps sent | fps shown | bitrate sent | encoder latency | studio drops |
+|---|---|---|---|---|---|---|---|---|
+${rows.join('\n')}
+
+${img}`;
+    }),
     section(memory, 'perf:memory', 'memory over time', (res) => {
       const pts = (key) => res.samples.filter((s) => typeof s[key] === 'number').map((s) => [s.minute, s[key]]);
       const img = chart(chartsDir, 'memory-over-time.svg', lineChart({
