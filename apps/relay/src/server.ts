@@ -35,6 +35,7 @@ import { isAdminRequest } from './http/admin-auth.ts';
 import { dashboardSnapshot, serveMetrics, serveOps, type OpsDeps } from './http/ops-api.ts';
 import { HealthMonitor } from './health/health-monitor.ts';
 import { HlsViewerTracker } from './metrics/hls-viewers.ts';
+import { LlHttp } from './llhls/ll-http.ts';
 import { addMetricsSource } from './metrics/registry.ts';
 import { attachDashboard } from './ws/dashboard-handler.ts';
 
@@ -89,6 +90,7 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
   const budget = new ConnectionBudget(config);
   // Operations: health sampling + automatic actions, metrics of this relay's streams, HLS viewers.
   const hlsViewers = new HlsViewerTracker();
+  const llHttp = new LlHttp({ maxHeld: config.llHlsMaxBlockingRequests, holdLimitMs: config.llHlsBlockingTimeoutMs });
   const health = new HealthMonitor(config, log.child({ component: 'health' }), () => registry.live());
   health.start();
   const removeMetricsSource = addMetricsSource({ liveSessions: () => registry.live(), hlsViewers });
@@ -138,7 +140,7 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
     if (pathname.startsWith('/hls/')) {
       const hlsId = pathname.split('/')[2];
       if (hlsId && registry.get(hlsId)) hlsViewers.record(hlsId, `${clientAddress(req, config.trustProxyHops)} ${req.headers['user-agent'] ?? ''}`);
-      return serveHls(registry, req, res, pathname);
+      return serveHls(registry, llHttp, req, res, pathname);
     }
     // The public listing; operators (admin token, or loopback without one) see every stream.
     if (pathname === '/api/streams') return json(res, 200, registry.list({ all: adminRefusal(req, { config, policy }) === null }));
