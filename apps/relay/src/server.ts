@@ -66,6 +66,8 @@ export interface Relay {
   health: HealthMonitor;
   /** e.g. http://127.0.0.1:9464 when `metricsPort` is set: where /api/metrics is served then. */
   metricsUrl: string | null;
+  /** LL-HLS serving: blocking requests held and refused right now. */
+  llHls: LlHttp;
 }
 
 export async function createRelay(config: RelayConfig, log: Logger, opts: { spawner?: Spawner } = {}): Promise<Relay> {
@@ -262,7 +264,7 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
       metricsServer?.closeAllConnections();
     })());
 
-  return { server, registry, keys, disk, url: `http://${host}:${addr.port}`, close, health, metricsUrl };
+  return { server, registry, keys, disk, url: `http://${host}:${addr.port}`, close, health, metricsUrl, llHls: llHttp };
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {
