@@ -76,3 +76,25 @@ test('hls.js in low-latency mode plays the LL-HLS playlist for 30 s without a st
   const ended = await (await page.request.get(`/hls/${streamId}/ll.m3u8`)).text();
   expect(ended).toMatch(/#EXT-X-ENDLIST\n$/);
 });
+
+test('a plain client plays the same LL-HLS playlist: hls.js without low-latency mode plays whole segments', async ({ page, context, baseURL }) => {
+  await page.goto(`/studio#key=${E2E_KEY}`);
+  await page.getByRole('button', { name: 'Go live' }).click();
+  await expect(page.getByRole('status')).toContainText('Live', { timeout: 20_000 });
+  const href = await page.getByRole('link', { name: /Watch/ }).getAttribute('href');
+
+  const viewer = await context.newPage();
+  const requests: string[] = [];
+  viewer.on('request', (r) => requests.push(r.url()));
+  await viewer.goto(`${baseURL}${href}?mode=hls&hls=plain`);
+  const video = viewer.getByTestId('hls-video');
+  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 40_000 }).toBeGreaterThan(0.5);
+  const t0 = await video.evaluate((v: HTMLVideoElement) => v.currentTime);
+  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 30_000, intervals: [500] }).toBeGreaterThan(t0 + 5);
+  expect(requests.some((u) => /ll-seg-\d+\.m4s$/.test(u)), 'whole segments').toBe(true);
+  // (hls.js 1.7 still uses blocking reload without low-latency mode; it loads no parts.)
+  expect(requests.filter((u) => /ll-part-/.test(u)), 'no parts').toEqual([]);
+
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByRole('status')).toContainText('Idle', { timeout: 20_000 });
+});
