@@ -4,7 +4,7 @@
  * other on the same tab and the same machine: the capture floor (the captured track shown
  * directly), Chromium's WebRTC loopback (H.264 720p), Tabcast real-time, and three HLS players of
  * the same stream: hls.js in low-latency mode on the LL-HLS playlist (what the watch page plays),
- * hls.js without low-latency mode on the same playlist (a plain client), and hls.js on the MPEG-TS
+ * hls.js without low-latency mode on the same playlist (a plain client: whole segments, no parts; hls.js 1.7 still uses blocking reload), and hls.js on the MPEG-TS
  * playlist (HLS before LL-HLS). Each path runs alone, so none pays for another's CPU. Then the
  * same again with one CPU busy-loop process beside it.
  *   pnpm exec tsx bench/real-path.bench.ts [runs=3] [seconds=30] [burners=0,1]
