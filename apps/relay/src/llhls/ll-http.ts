@@ -40,10 +40,10 @@ export class LlHttp {
     const [, init, partMsn, partIndex, segMsn] = m;
     if (init !== undefined) {
       const bytes = media.init(Number(init));
-      bytes ? send(req, res, 200, 'video/mp4', IMMUTABLE, bytes) : plain(res, 404, 'init segment not found');
+      bytes ? send(req, res, 'video/mp4', IMMUTABLE, bytes) : plain(res, 404, 'init segment not found');
     } else if (segMsn !== undefined) {
       const s = media.segment(Number(segMsn));
-      s?.bytes ? send(req, res, 200, 'video/mp4', IMMUTABLE, s.bytes) : plain(res, 404, 'segment not found');
+      s?.bytes ? send(req, res, 'video/mp4', IMMUTABLE, s.bytes) : plain(res, 404, 'segment not found');
     } else if (partMsn !== undefined) this.servePart(media, Number(partMsn), Number(partIndex), req, res);
     else this.servePlaylist(media, req, res);
     return true;
@@ -65,7 +65,7 @@ export class LlHttp {
 
   private servePart(media: LlMedia, msn: number, index: number, req: IncomingMessage, res: ServerResponse): void {
     const found = media.part(msn, index);
-    if (found) return send(req, res, 200, 'video/mp4', IMMUTABLE, found.bytes);
+    if (found) return send(req, res, 'video/mp4', IMMUTABLE, found.bytes);
     const hint = media.nextPartName;
     if (media.ended || hint.msn !== msn || hint.index !== index) return plain(res, 404, 'part not found');
     // The hinted part. The segment may still be cut before it, so it may come as part 0 of the
@@ -73,7 +73,7 @@ export class LlHttp {
     const before = media.lastPart;
     let next: LlPart | undefined;
     const arrived = () => (next = media.part(msn, index) ?? after(media, before)) !== undefined || media.ended;
-    this.hold(media, res, arrived, () => (next ? send(req, res, 200, 'video/mp4', IMMUTABLE, next.bytes) : plain(res, 404, 'part not found')));
+    this.hold(media, res, arrived, () => (next ? send(req, res, 'video/mp4', IMMUTABLE, next.bytes) : plain(res, 404, 'part not found')));
   }
 
   /** Answers with `answer` once `ready()`, or 503 after holdLimitMs / when too many are held. */
@@ -118,12 +118,12 @@ function wholeNumber(raw: string): number | null {
 }
 
 function sendPlaylist(media: LlMedia, req: IncomingMessage, res: ServerResponse, cacheControl: string): void {
-  send(req, res, 200, 'application/vnd.apple.mpegurl', cacheControl, Buffer.from(renderPlaylist(media)));
+  send(req, res, 'application/vnd.apple.mpegurl', cacheControl, Buffer.from(renderPlaylist(media)));
 }
 
-function send(req: IncomingMessage, res: ServerResponse, status: number, type: string, cacheControl: string, body: Buffer): void {
+function send(req: IncomingMessage, res: ServerResponse, type: string, cacheControl: string, body: Buffer): void {
   if (res.destroyed) return;
-  res.writeHead(status, { 'content-type': type, 'content-length': body.length, 'cache-control': cacheControl, 'access-control-allow-origin': '*' });
+  res.writeHead(200, { 'content-type': type, 'content-length': body.length, 'cache-control': cacheControl, 'access-control-allow-origin': '*' });
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 

@@ -71,11 +71,6 @@ export class LlMedia {
     return () => void this.listeners.delete(fn);
   }
 
-  /** Listeners held (blocking requests waiting on this stream). */
-  get listenerCount(): number {
-    return this.listeners.size;
-  }
-
   private changed(): void {
     for (const fn of [...this.listeners]) fn();
   }
@@ -163,15 +158,6 @@ export class LlMedia {
     }
     const last = this.lastPart;
     return last !== null && (last.msn > msn || (last.msn === msn && last.index >= index));
-  }
-
-  /** Bytes held (parts, segments and init segments), for the window's bound. */
-  get heldBytes(): number {
-    let n = 0;
-    // A closed segment that still lists its parts holds its bytes twice (joined, and per part).
-    for (const s of this.segments) n += (s.bytes?.length ?? 0) + s.parts.reduce((a, p) => a + p.bytes.length, 0);
-    for (const b of this.inits.values()) n += b.length;
-    return n;
   }
 
   private closeOpen(): boolean {

@@ -107,7 +107,6 @@ export interface FragmentTiming {
   endSec: number;
   /** The fragment holds video and its first video sample is a sync sample (a keyframe). */
   independent: boolean;
-  videoSamples: number;
 }
 
 /** sample_is_non_sync_sample in ISO BMFF sample flags. */
@@ -118,7 +117,6 @@ export function readMoof(moof: Buffer, tracks: Map<number, TrackInfo>): Fragment
   let startSec = Infinity;
   let endSec = -Infinity;
   let independent = false;
-  let videoSamples = 0;
   for (const traf of children(moof, 8, moof.length)) {
     if (traf.type !== 'traf') continue;
     const tfhd = child(moof, traf.start, traf.end, 'tfhd');
@@ -162,11 +160,8 @@ export function readMoof(moof: Buffer, tracks: Map<number, TrackInfo>): Fragment
     if (samples === 0) continue;
     startSec = Math.min(startSec, base / track.timescale);
     endSec = Math.max(endSec, (base + duration) / track.timescale);
-    if (track.kind === 'video') {
-      videoSamples += samples;
-      independent = ((firstFlags ?? 0) & NON_SYNC) === 0;
-    }
+    if (track.kind === 'video') independent = ((firstFlags ?? 0) & NON_SYNC) === 0;
   }
   if (!Number.isFinite(startSec)) throw new Error('an MP4 fragment holds no samples');
-  return { startSec, endSec, independent, videoSamples };
+  return { startSec, endSec, independent };
 }
