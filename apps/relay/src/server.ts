@@ -95,7 +95,7 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
   const llHttp = new LlHttp({ maxHeld: config.llHlsMaxBlockingRequests, holdLimitMs: config.llHlsBlockingTimeoutMs });
   const health = new HealthMonitor(config, log.child({ component: 'health' }), () => registry.live());
   health.start();
-  const removeMetricsSource = addMetricsSource({ liveSessions: () => registry.live(), hlsViewers });
+  const removeMetricsSource = addMetricsSource({ liveSessions: () => registry.live(), hlsViewers, llHls: llHttp });
   const ops: OpsDeps = { config, registry, health, hlsViewers };
 
   // Media: no compression (it cannot shrink H.264/Opus and costs CPU on both ends).

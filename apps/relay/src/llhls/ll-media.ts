@@ -160,6 +160,14 @@ export class LlMedia {
     return last !== null && (last.msn > msn || (last.msn === msn && last.index >= index));
   }
 
+  /** Bytes held: segments, parts (a closed segment still listing parts holds them twice) and init segments. */
+  get heldBytes(): number {
+    let n = 0;
+    for (const s of this.segments) n += (s.bytes?.length ?? 0) + s.parts.reduce((a, p) => a + p.bytes.length, 0);
+    for (const b of this.inits.values()) n += b.length;
+    return n;
+  }
+
   private closeOpen(): boolean {
     const open = this.open;
     if (!open) return false;
