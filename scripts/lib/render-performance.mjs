@@ -144,10 +144,10 @@ buffer (20 ms minimum, widened to the 90th-percentile spread of arrival lags ove
 wait for the next paint. The same bench run right after with the previous policy (the full spread,
 so even a stall of a few frames held the picture back for 2 s) gave p50/p95 60/76 ms on the same machine;
 an earlier run of the side-by-side bench on a busier machine had a p95 of 605 ms, not reproduced
-since. HLS:
-up to one 2 s segment being written before FFmpeg closes it, then hls.js holding
-\`liveSyncDurationCount: 2\` target durations behind the live edge; FFmpeg's HLS muxer cannot write
-LL-HLS parts, so going lower over HLS needs the relay to write the playlist itself.`),
+since. HLS (\`?mode=hls\`, what the watch page plays: LL-HLS in hls.js low-latency mode since
+issue 13, see docs/llhls.md; results taken before 2026-12-03 played the MPEG-TS playlist, where
+latency was up to one 2 s segment being written before FFmpeg closed it, then hls.js holding
+\`liveSyncDurationCount: 2\` target durations behind the live edge).`),
     section(rtAlone, 'Test pattern (skips capture): real-time latency without an HLS page beside it', (res) => `The same measurement with only the real-time viewer open (studio + one viewer
 page in one headless Chromium): on 2 cores the HLS page's software H.264 decode competes with
 everything else, and the side-by-side figures above pay for it (measured on an earlier day: compare
