@@ -44,6 +44,7 @@ test('a new run starts a new segment behind a discontinuity with its own map; th
   m.startRun(Buffer.from('b'));
   feed(m, 5);
   let text = renderPlaylist(m);
+  assert.equal(text.match(/#EXT-X-DISCONTINUITY\n/g)?.length, 1, 'only the second run starts behind a discontinuity');
   assert.match(text, /#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="ll-init-1\.mp4"\n/);
   assert.match(text, /#EXT-X-DISCONTINUITY-SEQUENCE:0\n/);
   feed(m, 60);
@@ -73,4 +74,14 @@ test('BoxSplitter: boxes split across any chunking come out whole; a lying size 
     assert.deepEqual(got.map((b) => `${b.type}:${b.bytes.length}`), ['ftyp:12', 'moov:28', 'moof:11', 'mdat:58']);
   }
   assert.throws(() => new BoxSplitter().push(Buffer.from([0, 0, 0, 3, 1, 2, 3, 4])), /claims 3 bytes/);
+});
+
+test('a stream resumed after a relay restart continues at firstMsn, behind a discontinuity', () => {
+  const m = new LlMedia({ ...opts, firstMsn: 500 });
+  m.startRun(Buffer.from('a'));
+  feed(m, 12);
+  const text = renderPlaylist(m);
+  assert.match(text, /#EXT-X-MEDIA-SEQUENCE:500\n#EXT-X-DISCONTINUITY-SEQUENCE:0\n#EXT-X-DISCONTINUITY\n#EXT-X-MAP/);
+  assert.equal(text.match(/#EXT-X-DISCONTINUITY\n/g)?.length, 1);
+  assert.ok(m.part(501, 1));
 });

@@ -37,6 +37,11 @@ export interface LlMediaOptions {
   segmentTargetSec: number;
   /** Closed segments listed in the playlist (older ones are deleted). */
   windowSegments: number;
+  /**
+   * Media sequence number of the first segment; above 0 when the stream continues one that a
+   * previous relay process served (its first segment then starts behind EXT-X-DISCONTINUITY).
+   */
+  firstMsn?: number;
 }
 
 /**
@@ -49,7 +54,7 @@ export class LlMedia {
   /** Closed segments still in the window, oldest first, then the open one (if any). */
   readonly segments: LlSegment[] = [];
   private inits = new Map<number, Buffer>();
-  private nextMsn = 0;
+  private nextMsn: number;
   private runs = 0;
   private runInitId = -1;
   /** The next part starts a new segment behind EXT-X-DISCONTINUITY (a new FFmpeg run). */
@@ -63,6 +68,7 @@ export class LlMedia {
   constructor(readonly o: LlMediaOptions) {
     // EXTINF rounded to the nearest second must not exceed TARGETDURATION.
     this.targetDurationSec = Math.max(1, Math.ceil(o.segmentTargetSec));
+    this.nextMsn = o.firstMsn ?? 0;
   }
 
   /** Calls `fn` whenever the playlist changes (a part, a closed segment, the end); returns an unsubscribe. */
@@ -122,7 +128,10 @@ export class LlMedia {
       open = null;
     }
     if (!open) {
-      open = { msn: this.nextMsn++, initId: this.runInitId, discontinuity: this.newRun && this.runs > 1, programDateMs: Date.now(), parts: [], partsListed: true, durationSec: 0, bytes: null };
+      const msn = this.nextMsn++;
+      // A new run, or the first segment of a stream a previous relay process served.
+      const resumed = msn > 0 && msn === this.o.firstMsn;
+      open = { msn, initId: this.runInitId, discontinuity: this.newRun && (this.runs > 1 || resumed), programDateMs: Date.now(), parts: [], partsListed: true, durationSec: 0, bytes: null };
       this.segments.push(open);
     }
     this.newRun = false;

@@ -113,7 +113,11 @@ export class StreamSession {
   ) {
     this.timeline = new IngestTimeline(hasAudio, deps.config.maxTrackSkewMs);
     const { llHlsPartTargetMs, llHlsSegmentTargetMs, llHlsWindowSegments } = deps.config;
-    this.llMedia = new LlMedia({ partTargetSec: llHlsPartTargetMs / 1000, segmentTargetSec: llHlsSegmentTargetMs / 1000, windowSegments: llHlsWindowSegments });
+    // LL-HLS media lives in memory. A stream resumed after a relay restart continues at a media
+    // sequence number the earlier one will not have reached: segments last at least half the
+    // target (all but the last of each FFmpeg run).
+    const firstMsn = restored ? Math.ceil((Date.now() - Date.parse(restored.startedAt)) / (llHlsSegmentTargetMs / 2)) : 0;
+    this.llMedia = new LlMedia({ partTargetSec: llHlsPartTargetMs / 1000, segmentTargetSec: llHlsSegmentTargetMs / 1000, windowSegments: llHlsWindowSegments, firstMsn });
     this.hls = this.createHlsRunner();
     this.logSeqGap = throttledWarn(deps.log, 'publisher video has a gap in seq (a delta after a missing chunk)', SEQ_GAP_LOGS_PER_WINDOW, SEQ_GAP_LOG_WINDOW_MS);
     this.fanOut = new FanOut(deps.log.child({ output: 'real-time' }), { ...FAN_OUT_DEFAULTS, maxViewerLagMs: deps.config.viewerMaxLagMs }, (reason) => this.requestKeyframe(reason));
