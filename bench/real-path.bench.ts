@@ -2,9 +2,11 @@
  * Glass-to-glass latency through the path users take: the latency test card shared through
  * getDisplayMedia (tab capture), read back from the viewer's pixels. In each run, one after the
  * other on the same tab and the same machine: the capture floor (the captured track shown
- * directly), Chromium's WebRTC loopback (H.264 720p), Tabcast real-time and Tabcast HLS. Each path
- * runs alone with its own sender, so none pays for another's CPU. Then the same again with one
- * CPU busy-loop process beside it.
+ * directly), Chromium's WebRTC loopback (H.264 720p), Tabcast real-time, and three HLS players of
+ * the same stream: hls.js in low-latency mode on the LL-HLS playlist (what the watch page plays),
+ * hls.js without low-latency mode on the same playlist (a plain client: whole segments, no parts; hls.js 1.7 still uses blocking reload), and hls.js on the MPEG-TS
+ * playlist (HLS before LL-HLS). Each path runs alone, so none pays for another's CPU. Then the
+ * same again with one CPU busy-loop process beside it.
  *   pnpm exec tsx bench/real-path.bench.ts [runs=3] [seconds=30] [burners=0,1]
  */
 import { median, percentile, round, sleep, startRelayProcess, writeResult } from './lib.ts';
@@ -16,7 +18,9 @@ const seconds = Number(process.argv[3] ?? 30);
 const burnerCounts = (process.argv[4] ?? '0,1').split(',').map(Number);
 const WARM_UP_MS = 3_000;
 
-type PathName = 'floor' | 'webrtc' | 'realtime' | 'hls';
+type PathName = 'floor' | 'webrtc' | 'realtime' | 'hlsLl' | 'hlsPlain' | 'hlsTs';
+/** The watch page's query for each viewer path. */
+const VIEWER_QUERY = { realtime: 'mode=realtime', hlsLl: 'mode=hls', hlsPlain: 'mode=hls&hls=plain', hlsTs: 'mode=hls&hls=ts' } as const;
 interface PathResult {
   p50Ms: number;
   p95Ms: number;
@@ -59,9 +63,9 @@ async function oneRun(burners: number): Promise<RunResult> {
     const href = await goLive(studio, relay.url, 'screen');
     let studioFps: number[] = [];
     let studioDropped = 0;
-    for (const mode of ['realtime', 'hls'] as const) {
+    for (const mode of ['realtime', 'hlsLl', 'hlsPlain', 'hlsTs'] as const) {
       const viewer = await context.newPage();
-      await viewer.goto(`${relay.url}${href}?mode=${mode}`);
+      await viewer.goto(`${relay.url}${href}?${VIEWER_QUERY[mode]}`);
       await waitForSamples(viewer);
       await sleep(WARM_UP_MS);
       const before = await readStats(studio);
@@ -91,7 +95,7 @@ for (const burners of burnerCounts) {
     perRun.push(r);
   }
   const med = (f: (r: RunResult) => number) => round(median(perRun.map(f)), 2);
-  const paths = ['floor', 'webrtc', 'realtime', 'hls'] as const;
+  const paths = ['floor', 'webrtc', 'realtime', 'hlsLl', 'hlsPlain', 'hlsTs'] as const;
   const medians = Object.fromEntries(paths.map((p) => [p, { p50Ms: med((r) => r[p].p50Ms), p95Ms: med((r) => r[p].p95Ms), slopeMsPerS: med((r) => r[p].slopeMsPerS), fps: med((r) => r[p].fps) }]));
   result[`burners${burners}`] = {
     runs: perRun,
@@ -106,7 +110,7 @@ for (const burners of burnerCounts) {
   };
 }
 writeResult('real-path', `pnpm exec tsx bench/real-path.bench.ts ${runs} ${seconds} ${burnerCounts.join(',')}`, {
-  setup: 'latency test card (/timecode.html, drawn with requestAnimationFrame) shared by tab capture (getDisplayMedia, --auto-select-tab-capture-source-by-title); studio 720p30 H.264 2.5 Mbps → relay → real-time viewer (canvas read back each frame) and HLS (hls.js <video> read 4×/s); references: captured track in a <video> (floor) and two RTCPeerConnections on loopback, H.264 720p 2.5 Mbps (WebRTC), read back each frame; one headless Chromium, loopback',
+  setup: 'latency test card (/timecode.html, drawn with requestAnimationFrame) shared by tab capture (getDisplayMedia, --auto-select-tab-capture-source-by-title); studio 720p30 H.264 2.5 Mbps → relay → real-time viewer (canvas read back each frame) and HLS (hls.js <video> read 4×/s: LL-HLS in low-latency mode, the same playlist without it, and the MPEG-TS playlist); references: captured track in a <video> (floor) and two RTCPeerConnections on loopback, H.264 720p 2.5 Mbps (WebRTC), read back each frame; one headless Chromium, loopback',
   seconds,
   result,
 });

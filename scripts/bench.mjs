@@ -12,6 +12,7 @@ const BENCHES = {
   'real-path': ['bench/real-path.bench.ts', '3', '30', '0,1'],
   deflate: ['bench/deflate.bench.ts', '5'],
   'relay-cpu': ['bench/relay-cpu.bench.ts', '3', '60'],
+  'llhls-load': ['bench/llhls-load.bench.ts', '200', '60'],
   encode: ['bench/encode.bench.ts', '3', '30'],
   'restream-cpu': ['bench/restream-cpu.bench.ts', '3', '30'],
   latency: ['bench/latency.bench.ts', '3', '60'],

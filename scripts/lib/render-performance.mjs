@@ -28,6 +28,7 @@ export function render(dir, chartsDir = path.join(dir, '../../docs/charts')) {
   const realPath = load(dir, 'real-path');
   const metricsCost = load(dir, 'metrics-cost');
   const dashboardCpu = load(dir, 'dashboard-cpu');
+  const llLoad = load(dir, 'llhls-load');
   const parts = [
     `# Performance
 
@@ -40,20 +41,30 @@ Figures to beat (from the product's seed guides): HLS latency 5–8 s, 28–30 f
 heap 150–250 MB, control traffic −60–70 % with compression.
 `,
     section(realPath, 'Glass-to-glass latency on the path users take: a shared tab, side by side with WebRTC', (res) => {
-      const names = { floor: 'capture floor (the captured track shown directly)', webrtc: "Chromium's WebRTC loopback (H.264 720p, 2.5 Mbps)", realtime: 'Tabcast real-time', hls: 'Tabcast HLS (hls.js)' };
+      const names = {
+        floor: 'capture floor (the captured track shown directly)',
+        webrtc: "Chromium's WebRTC loopback (H.264 720p, 2.5 Mbps)",
+        realtime: 'Tabcast real-time',
+        hls: 'Tabcast HLS (hls.js)',
+        hlsLl: 'Tabcast LL-HLS, hls.js in low-latency mode (the watch page)',
+        hlsPlain: 'the same LL-HLS playlist, hls.js without low-latency mode (a plain client)',
+        hlsTs: 'Tabcast MPEG-TS HLS, hls.js (HLS before LL-HLS)',
+      };
+      const isHls = (p) => p.startsWith('hls');
       const block = (key, title) => {
         const r = res.result[key];
         if (!r) return '';
         const m = r.median;
-        const rows = Object.entries(names).map(([p, label]) => `| ${label} | ${m[p].p50Ms} ms | ${m[p].p95Ms} ms | ${m[p].slopeMsPerS} ms/s | ${p === 'hls' ? '—' : m[p].fps} |`);
+        const rows = Object.entries(names).filter(([p]) => m[p]).map(([p, label]) => `| ${label} | ${m[p].p50Ms} ms | ${m[p].p95Ms} ms | ${m[p].slopeMsPerS} ms/s | ${isHls(p) ? '—' : m[p].fps} |`);
         const target = (ok) => (ok ? 'met' : '**missed**');
+        const ll = m.hlsLl ? `- LL-HLS in hls.js low-latency mode: p50 ${m.hlsLl.p50Ms} ms, p95 ${m.hlsLl.p95Ms} ms (targets ≤ 1500 / ≤ 2000 ms: p50 ${target(m.hlsLl.p50Ms <= 1500)}, p95 ${target(m.hlsLl.p95Ms <= 2000)}); the same playlist without low-latency mode: ${m.hlsPlain.p50Ms} ms p50.\n` : '';
         return `### ${title}
 
 | path | p50 | p95 | latency slope over the run | fps shown |
 |---|---|---|---|---|
 ${rows.join('\n')}
 
-- Tabcast real-time ÷ WebRTC, per run then the median: p50 **×${r.realtimeOverWebrtcP50}**, p95 **×${r.realtimeOverWebrtcP95}** (target ≤ ×1.0: p50 ${target(r.realtimeOverWebrtcP50 <= 1)}, p95 ${target(r.realtimeOverWebrtcP95 <= 1)}).
+${ll}- Tabcast real-time ÷ WebRTC, per run then the median: p50 **×${r.realtimeOverWebrtcP50}**, p95 **×${r.realtimeOverWebrtcP95}** (target ≤ ×1.0: p50 ${target(r.realtimeOverWebrtcP50 <= 1)}, p95 ${target(r.realtimeOverWebrtcP95 <= 1)}).
 - Latency added over the floor (p50): Tabcast ${r.addedOverFloorRealtimeP50Ms} ms, WebRTC ${r.addedOverFloorWebrtcP50Ms} ms; ratio ×${r.addedRatioP50} (stretch goal ≤ ×0.8).
 - The studio sent ${r.studioFps} fps (median) while the real-time viewer was measured.
 - Per run, real-time p50/p95/slope: ${r.runs.map((x) => `${x.realtime.p50Ms}/${x.realtime.p95Ms} ms/${x.realtime.slopeMsPerS} ms/s`).join(', ')}; WebRTC p50/p95: ${r.runs.map((x) => `${x.webrtc.p50Ms}/${x.webrtc.p95Ms}`).join(', ')}.
@@ -62,7 +73,7 @@ ${rows.join('\n')}
       return `${res.setup}.
 
 Each path runs alone in turn on the same tab, in the same run: the floor, then WebRTC, then the
-studio goes live and the real-time viewer, then the HLS viewer, each for ${res.seconds} s after 3 s of warm-up.
+studio goes live and the real-time viewer, then the HLS viewers (one after the other, on the same stream), each for ${res.seconds} s after 3 s of warm-up.
 Latency is the viewer's \`Date.now()\` minus the clock the card drew, read from the pixels each
 viewer shows (the real-time canvas and the WebRTC \`<video>\` every frame, HLS 4 times a second). The
 slope is the least-squares trend of latency over the run: growth shows as a positive slope.
@@ -103,6 +114,19 @@ CPU is % of one core, sampled each second from /proc; RSS is the peak.
 | FFmpeg (video copy, Opus → AAC, HLS) | ${res.median.ffmpegCpuPct} % | ${res.median.ffmpegRssMiB} MiB |
 
 Runs: ${res.runs.map((r) => `${r.relayCpuPct} % / ${r.ffmpegCpuPct} %`).join(', ')} (relay / FFmpeg).`),
+    section(llLoad, 'LL-HLS: many hls.js low-latency viewers of one stream, and the HLS output\'s cost', (res) => `${res.setup}.
+
+| viewers | parts fetched | on time (≤ ${res.deadlineMs} ms) | late | missed | lateness p50 / p99 / max | relay CPU idle → loaded | relay CPU per viewer | relay RSS per viewer | load client CPU |
+|---|---|---|---|---|---|---|---|---|---|
+| ${res.viewers} | ${res.load.partsFetched} | ${res.load.onTimePct} % | ${res.load.late} | ${res.load.missed} | ${res.load.latenessP50Ms} / ${res.load.latenessP99Ms} / ${res.load.latenessMaxMs} ms | ${res.load.relayIdleCpuPct} % → ${res.load.relayLoadedCpuPct} % | ${res.load.relayCpuPctPerViewer} % | ${res.load.relayRssKiBPerViewer} KiB | ${res.load.clientCpuPct} % |
+
+Lateness is from the first time any viewer saw a part listed to the time this viewer had it; the
+load client shares the machine, so its own CPU shows in the lateness too. The relay's CPU is % of
+one core (median over the run), with 0 viewers, then with ${res.viewers}.
+
+FFmpeg alone, ${res.seconds} s of the same 720p30 input in real time: the MPEG-TS HLS command line the
+relay ran before LL-HLS took ${res.ffmpeg.tsOnlyCpuSec} CPU-s; the current one (tee: the same HLS plus
+fragmented MP4 on a pipe, one AAC encode) ${res.ffmpeg.tsPlusFmp4CpuSec} CPU-s.`),
     section(rtLatency, 'Test pattern (skips capture): real-time vs. HLS, side by side', (res) => `${res.setup}. The studio's test pattern draws \`Date.now()\` as a
 42-block barcode into every frame; each viewer reads it back (from the canvas, or from the playing \`<video>\`)
 and subtracts it from its own \`Date.now()\`: one machine, one clock. Both viewers run in the same run,
@@ -121,10 +145,10 @@ buffer (20 ms minimum, widened to the 90th-percentile spread of arrival lags ove
 wait for the next paint. The same bench run right after with the previous policy (the full spread,
 so even a stall of a few frames held the picture back for 2 s) gave p50/p95 60/76 ms on the same machine;
 an earlier run of the side-by-side bench on a busier machine had a p95 of 605 ms, not reproduced
-since. HLS:
-up to one 2 s segment being written before FFmpeg closes it, then hls.js holding
-\`liveSyncDurationCount: 2\` target durations behind the live edge; FFmpeg's HLS muxer cannot write
-LL-HLS parts, so going lower over HLS needs the relay to write the playlist itself.`),
+since. HLS (\`?mode=hls\`, what the watch page plays: LL-HLS in hls.js low-latency mode since
+issue 13, see docs/llhls.md; results taken before 2026-12-03 played the MPEG-TS playlist, where
+latency was up to one 2 s segment being written before FFmpeg closed it, then hls.js holding
+\`liveSyncDurationCount: 2\` target durations behind the live edge).`),
     section(rtAlone, 'Test pattern (skips capture): real-time latency without an HLS page beside it', (res) => `The same measurement with only the real-time viewer open (studio + one viewer
 page in one headless Chromium): on 2 cores the HLS page's software H.264 decode competes with
 everything else, and the side-by-side figures above pay for it (measured on an earlier day: compare

@@ -35,6 +35,7 @@ import { isAdminRequest } from './http/admin-auth.ts';
 import { dashboardSnapshot, serveMetrics, serveOps, type OpsDeps } from './http/ops-api.ts';
 import { HealthMonitor } from './health/health-monitor.ts';
 import { HlsViewerTracker } from './metrics/hls-viewers.ts';
+import { LlHttp } from './llhls/ll-http.ts';
 import { addMetricsSource } from './metrics/registry.ts';
 import { attachDashboard } from './ws/dashboard-handler.ts';
 
@@ -65,6 +66,8 @@ export interface Relay {
   health: HealthMonitor;
   /** e.g. http://127.0.0.1:9464 when `metricsPort` is set: where /api/metrics is served then. */
   metricsUrl: string | null;
+  /** LL-HLS serving: blocking requests held and refused right now. */
+  llHls: LlHttp;
 }
 
 export async function createRelay(config: RelayConfig, log: Logger, opts: { spawner?: Spawner } = {}): Promise<Relay> {
@@ -89,9 +92,10 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
   const budget = new ConnectionBudget(config);
   // Operations: health sampling + automatic actions, metrics of this relay's streams, HLS viewers.
   const hlsViewers = new HlsViewerTracker();
+  const llHttp = new LlHttp({ maxHeld: config.llHlsMaxBlockingRequests, holdLimitMs: config.llHlsBlockingTimeoutMs });
   const health = new HealthMonitor(config, log.child({ component: 'health' }), () => registry.live());
   health.start();
-  const removeMetricsSource = addMetricsSource({ liveSessions: () => registry.live(), hlsViewers });
+  const removeMetricsSource = addMetricsSource({ liveSessions: () => registry.live(), hlsViewers, llHls: llHttp });
   const ops: OpsDeps = { config, registry, health, hlsViewers };
 
   // Media: no compression (it cannot shrink H.264/Opus and costs CPU on both ends).
@@ -138,7 +142,7 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
     if (pathname.startsWith('/hls/')) {
       const hlsId = pathname.split('/')[2];
       if (hlsId && registry.get(hlsId)) hlsViewers.record(hlsId, `${clientAddress(req, config.trustProxyHops)} ${req.headers['user-agent'] ?? ''}`);
-      return serveHls(registry, req, res, pathname);
+      return serveHls(registry, llHttp, req, res, pathname);
     }
     // The public listing; operators (admin token, or loopback without one) see every stream.
     if (pathname === '/api/streams') return json(res, 200, registry.list({ all: adminRefusal(req, { config, policy }) === null }));
@@ -260,7 +264,7 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
       metricsServer?.closeAllConnections();
     })());
 
-  return { server, registry, keys, disk, url: `http://${host}:${addr.port}`, close, health, metricsUrl };
+  return { server, registry, keys, disk, url: `http://${host}:${addr.port}`, close, health, metricsUrl, llHls: llHttp };
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {

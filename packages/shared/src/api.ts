@@ -9,6 +9,12 @@ export interface StreamInfo {
   state: StreamState;
   /** Absolute-path URL of the HLS playlist, e.g. `/hls/<id>/index.m3u8`. */
   hlsUrl: string;
+  /**
+   * Absolute-path URL of the Low-Latency HLS playlist (fMP4 parts, blocking reload), e.g.
+   * `/hls/<id>/ll.m3u8`; plain HLS clients play it too. Absent when the relay has no LL-HLS media
+   * for the stream (an ended stream restored after a relay restart: use `hlsUrl`).
+   */
+  llHlsUrl?: string;
   /** Absolute-path URL of the viewer page, e.g. `/watch/<id>`. */
   watchUrl: string;
   /** ISO 8601 time the stream went live. */

@@ -27,6 +27,16 @@ export interface RelayConfig {
   hlsTimeSec: number;
   /** Segments kept in the live playlist. Env TABCAST_HLS_LIST_SIZE. Default 5. */
   hlsListSize: number;
+  /** LL-HLS part target (EXT-X-PART-INF:PART-TARGET), ms; FFmpeg cuts fragments at 80 % of it. Env TABCAST_LLHLS_PART_TARGET_MS. Default 200. */
+  llHlsPartTargetMs: number;
+  /** LL-HLS segments are cut at the first keyframe after half of this, and never outgrow it, ms. Env TABCAST_LLHLS_SEGMENT_TARGET_MS. Default 2000. */
+  llHlsSegmentTargetMs: number;
+  /** LL-HLS segments listed (and held in memory) per stream. Env TABCAST_LLHLS_WINDOW_SEGMENTS. Default 6. */
+  llHlsWindowSegments: number;
+  /** LL-HLS blocking requests (playlist reloads, hinted parts) held at once, relay-wide; more get 503. Env TABCAST_LLHLS_MAX_BLOCKING. Default 4000. */
+  llHlsMaxBlockingRequests: number;
+  /** Longest an LL-HLS blocking request is held before a 503, ms. Env TABCAST_LLHLS_BLOCKING_TIMEOUT_MS. Default 3 × the segment target. */
+  llHlsBlockingTimeoutMs: number;
   /** AAC bitrate FFmpeg encodes the Opus audio to, bits/s. Default 128000. */
   aacBitrate: number;
   /** Largest WebSocket message accepted, bytes. Env TABCAST_MAX_MESSAGE_BYTES. Default 4 MiB. */
@@ -172,6 +182,11 @@ export const RELAY_DEFAULTS = Object.freeze({
   seedStreamKey: null,
   hlsTimeSec: 2,
   hlsListSize: 5,
+  llHlsPartTargetMs: 200,
+  llHlsSegmentTargetMs: 2_000,
+  llHlsWindowSegments: 6,
+  llHlsMaxBlockingRequests: 4_000,
+  llHlsBlockingTimeoutMs: 6_000,
   aacBitrate: 128_000,
   maxMessageBytes: LIMITS.maxMessageBytes,
   handshakeTimeoutMs: 5_000,
@@ -260,6 +275,11 @@ export function resolveConfig(overrides: Partial<RelayConfig> = {}, env: NodeJS.
     seedStreamKey: env.TABCAST_STREAM_KEY || null,
     hlsTimeSec: int(env, 'TABCAST_HLS_TIME', RELAY_DEFAULTS.hlsTimeSec, 1, 10),
     hlsListSize: int(env, 'TABCAST_HLS_LIST_SIZE', RELAY_DEFAULTS.hlsListSize, 2, 1000),
+    llHlsPartTargetMs: int(env, 'TABCAST_LLHLS_PART_TARGET_MS', RELAY_DEFAULTS.llHlsPartTargetMs, 100, 2_000),
+    llHlsSegmentTargetMs: int(env, 'TABCAST_LLHLS_SEGMENT_TARGET_MS', RELAY_DEFAULTS.llHlsSegmentTargetMs, 1_000, 10_000),
+    llHlsWindowSegments: int(env, 'TABCAST_LLHLS_WINDOW_SEGMENTS', RELAY_DEFAULTS.llHlsWindowSegments, 3, 100),
+    llHlsMaxBlockingRequests: int(env, 'TABCAST_LLHLS_MAX_BLOCKING', RELAY_DEFAULTS.llHlsMaxBlockingRequests, 1, 1_000_000),
+    llHlsBlockingTimeoutMs: int(env, 'TABCAST_LLHLS_BLOCKING_TIMEOUT_MS', 3 * int(env, 'TABCAST_LLHLS_SEGMENT_TARGET_MS', RELAY_DEFAULTS.llHlsSegmentTargetMs, 1_000, 10_000), 500, 60_000),
     maxMessageBytes: int(env, 'TABCAST_MAX_MESSAGE_BYTES', RELAY_DEFAULTS.maxMessageBytes, 64 * 1024, 64 * 1024 * 1024),
     maxQueueBytes: int(env, 'TABCAST_MAX_QUEUE_BYTES', RELAY_DEFAULTS.maxQueueBytes, 1024 * 1024, 1024 * 1024 * 1024),
     reconnectGraceMs: int(env, 'TABCAST_RECONNECT_GRACE_MS', RELAY_DEFAULTS.reconnectGraceMs, 0, 600_000),
@@ -327,6 +347,9 @@ export function resolveConfig(overrides: Partial<RelayConfig> = {}, env: NodeJS.
     [config.healthCpuDegradedPercent, config.healthCpuUnhealthyPercent, 'TABCAST_HEALTH_CPU'],
   ] as const) {
     if (unhealthy < degraded) throw new ConfigError(`${name}_UNHEALTHY_* (${unhealthy}) must not be below ${name}_DEGRADED_* (${degraded})`);
+  }
+  if (config.llHlsPartTargetMs * 3 > config.llHlsSegmentTargetMs) {
+    throw new ConfigError(`TABCAST_LLHLS_PART_TARGET_MS (${config.llHlsPartTargetMs}) must be at most a third of TABCAST_LLHLS_SEGMENT_TARGET_MS (${config.llHlsSegmentTargetMs})`);
   }
   if (config.healthDiskUnhealthyMiB > config.healthDiskDegradedMiB) {
     throw new ConfigError(`TABCAST_HEALTH_DISK_UNHEALTHY_MIB (${config.healthDiskUnhealthyMiB}) must not be above TABCAST_HEALTH_DISK_DEGRADED_MIB (${config.healthDiskDegradedMiB})`);

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildHlsArgs, buildRtmpArgs } from './ffmpeg-args.ts';
 
-const base = { outDir: '/data/hls/abc', hlsTimeSec: 2, hlsListSize: 5, hasAudio: true, aacBitrate: 128_000, append: false };
+const base = { outDir: '/data/hls/abc', hlsTimeSec: 2, hlsListSize: 5, hasAudio: true, aacBitrate: 128_000, append: false, fragmentDurationUs: 160_000 };
+const teeOption = (args: string[], name: string) => args.at(-1)!.match(new RegExp(`(?:\\[|:)${name}=((?:\\\\.|[^:\\]])*)`))?.[1];
 const valueOf = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
 
 test('video is copied and Opus becomes AAC; input is Matroska on stdin without -re', () => {
@@ -19,16 +20,29 @@ test('video is copied and Opus becomes AAC; input is Matroska on stdin without -
 
 test('HLS settings: hls_time, list size, deleted segments, atomic playlist, stream folder only', () => {
   const args = buildHlsArgs(base);
-  assert.equal(valueOf(args, '-hls_time'), '2');
-  assert.equal(valueOf(args, '-hls_list_size'), '5');
-  const flags = valueOf(args, '-hls_flags')!.split('+');
+  assert.equal(valueOf(args, '-f'), 'matroska');
+  assert.equal(args[args.lastIndexOf('-f') + 1], 'tee', 'one AAC encode feeds both muxers');
+  assert.equal(teeOption(args, 'hls_time'), '2');
+  assert.equal(teeOption(args, 'hls_list_size'), '5');
+  const flags = teeOption(args, 'hls_flags')!.split('+');
   assert.ok(flags.includes('delete_segments'));
   assert.ok(flags.includes('temp_file'));
   assert.ok(flags.includes('omit_endlist'), 'the relay, not FFmpeg, ends the playlist (one stream may span FFmpeg runs)');
   assert.ok(!flags.includes('append_list'));
-  assert.equal(valueOf(args, '-hls_segment_filename'), '/data/hls/abc/seg_%05d.ts');
+  assert.equal(teeOption(args, 'hls_segment_filename'), '/data/hls/abc/seg_%05d.ts');
   // FFmpeg's own playlist; players get index.m3u8, which the relay writes from it (outputs/hls-playlist.ts).
-  assert.equal(args.at(-1), '/data/hls/abc/ffmpeg.m3u8');
+  assert.match(args.at(-1)!, /\]\/data\/hls\/abc\/ffmpeg\.m3u8\|/);
+});
+
+test('LL-HLS: fragmented MP4 on fd 3, cut at keyframes and every fragmentDurationUs', () => {
+  const out = buildHlsArgs(base).at(-1)!;
+  assert.match(out, /\|\[f=mp4:movflags=empty_moov\+default_base_moof\+frag_keyframe:frag_duration=160000\]pipe:3$/);
+});
+
+test('special characters in the folder are escaped for tee (twice inside options)', () => {
+  const out = buildHlsArgs({ ...base, outDir: "/d/a:b[c]|'x" }).at(-1)!;
+  assert.ok(out.includes("hls_segment_filename=/d/a\\\\\\:b\\\\\\[c\\\\\\]\\\\\\|\\\\\\'x/seg_%05d.ts]"), out);
+  assert.ok(out.includes("]/d/a\\:b\\[c\\]\\|\\'x/ffmpeg.m3u8|"), out);
 });
 
 test('without audio no audio stream is mapped or encoded', () => {
@@ -38,7 +52,7 @@ test('without audio no audio stream is mapped or encoded', () => {
 });
 
 test('a restarted output appends to the playlist behind a discontinuity', () => {
-  const flags = valueOf(buildHlsArgs({ ...base, append: true }), '-hls_flags')!.split('+');
+  const flags = teeOption(buildHlsArgs({ ...base, append: true }), 'hls_flags')!.split('+');
   assert.ok(flags.includes('append_list') && flags.includes('discont_start'));
 });
 

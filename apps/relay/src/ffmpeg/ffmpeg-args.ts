@@ -16,6 +16,8 @@ export interface HlsArgsOptions {
    * numbering goes on and the first new segment is marked #EXT-X-DISCONTINUITY.
    */
   append: boolean;
+  /** Fragmented MP4 on fd 3 (LL-HLS parts) is cut once a track holds this much media, µs. */
+  fragmentDurationUs: number;
 }
 
 /** FFmpeg's own playlist; players get index.m3u8, which the relay writes from it. */
@@ -46,22 +48,40 @@ function codecArgs(hasAudio: boolean, aacBitrate: number): string[] {
   return args;
 }
 
+/**
+ * One FFmpeg, two muxers through `tee` (one AAC encode for both): HLS with MPEG-TS segments on disk
+ * (index.m3u8, survives a relay restart), and fragmented MP4 on fd 3, which the relay packs into
+ * LL-HLS parts (llhls/). A fragment is cut at every keyframe and once a track holds
+ * `fragmentDurationUs` of media, so a part is at most that plus one frame.
+ */
 export function buildHlsArgs(o: HlsArgsOptions): string[] {
+  // temp_file: the playlist is renamed into place, so a reader never sees half of one.
+  // omit_endlist: one stream may span several FFmpeg runs; the relay writes #EXT-X-ENDLIST
+  // itself when the stream really ends. FFmpeg's playlist is not served: the relay publishes
+  // index.m3u8 from it (outputs/hls-playlist.ts).
+  const hlsFlags = ['delete_segments', 'temp_file', 'independent_segments', 'omit_endlist', ...(o.append ? ['append_list', 'discont_start'] : [])];
+  const hls = [
+    'f=hls',
+    `hls_time=${o.hlsTimeSec}`,
+    `hls_list_size=${o.hlsListSize}`,
+    `hls_flags=${hlsFlags.join('+')}`,
+    'hls_segment_type=mpegts',
+    `hls_segment_filename=${teeEscape(teeEscape(path.join(o.outDir, SEGMENT_PATTERN)))}`,
+  ];
+  // empty_moov: the init segment comes first, alone; default_base_moof: each moof is self-contained
+  // (tfdt), as CMAF and hls.js want.
+  const mp4 = ['f=mp4', 'movflags=empty_moov+default_base_moof+frag_keyframe', `frag_duration=${o.fragmentDurationUs}`];
   return [
     ...inputArgs(),
     ...codecArgs(o.hasAudio, o.aacBitrate),
-    '-f', 'hls',
-    '-hls_time', String(o.hlsTimeSec),
-    '-hls_list_size', String(o.hlsListSize),
-    // temp_file: the playlist is renamed into place, so a reader never sees half of one.
-    // omit_endlist: one stream may span several FFmpeg runs; the relay writes #EXT-X-ENDLIST
-    // itself when the stream really ends. FFmpeg's playlist is not served: the relay publishes
-    // index.m3u8 from it (outputs/hls-playlist.ts).
-    '-hls_flags', ['delete_segments', 'temp_file', 'independent_segments', 'omit_endlist', ...(o.append ? ['append_list', 'discont_start'] : [])].join('+'),
-    '-hls_segment_type', 'mpegts',
-    '-hls_segment_filename', path.join(o.outDir, SEGMENT_PATTERN),
-    path.join(o.outDir, FFMPEG_PLAYLIST_NAME),
+    '-f', 'tee',
+    `[${hls.join(':')}]${teeEscape(path.join(o.outDir, FFMPEG_PLAYLIST_NAME))}|[${mp4.join(':')}]pipe:3`,
   ];
+}
+
+/** The tee muxer unescapes its argument once, and slave option values once more. */
+function teeEscape(text: string): string {
+  return text.replace(/[\\'|[\]:]/g, (c) => `\\${c}`);
 }
 
 export interface RtmpArgsOptions {

@@ -8,6 +8,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { StreamSession } from '../streams/stream-session.ts';
+import type { LlHttp } from '../llhls/ll-http.ts';
 import type { HlsViewerTracker } from './hls-viewers.ts';
 import { streamOutputs } from './stream-detail.ts';
 
@@ -15,6 +16,8 @@ import { streamOutputs } from './stream-detail.ts';
 export interface MetricsSource {
   liveSessions(): StreamSession[];
   hlsViewers: HlsViewerTracker;
+  /** LL-HLS blocking requests held and refused. */
+  llHls?: LlHttp;
 }
 
 const sources = new Set<MetricsSource>();
@@ -121,9 +124,9 @@ perStreamGauge('stream_manager_queue_size', 'Items waiting, by queue: an output 
     }
   }
 });
-perStreamGauge('stream_manager_memory_bytes', 'Bytes the relay holds for the stream: GOP cache for joiners + output queues', ['stream'], (g) => {
+perStreamGauge('stream_manager_memory_bytes', 'Bytes the relay holds for the stream: GOP cache for joiners + output queues + LL-HLS media', ['stream'], (g) => {
   for (const { s } of live()) {
-    let bytes = s.fanOut.cachedBytes;
+    let bytes = s.fanOut.cachedBytes + s.llMedia.heldBytes;
     for (const o of streamOutputs(s)) bytes += o.queueBytes;
     g.set({ stream: s.id }, bytes);
   }
@@ -133,6 +136,27 @@ perStreamGauge('stream_manager_viewers', 'Viewers by mode: real-time sockets, an
     g.set({ stream: s.id, mode: 'realtime' }, s.fanOut.viewerCount);
     g.set({ stream: s.id, mode: 'hls' }, src.hlsViewers.count(s.id));
   }
+});
+new Gauge({
+  name: 'stream_manager_llhls_blocking_requests',
+  help: 'LL-HLS blocking requests (playlist reloads, hinted parts) held right now, relay-wide (bound: TABCAST_LLHLS_MAX_BLOCKING)',
+  registers: [register],
+  collect() {
+    let held = 0;
+    for (const src of sources) held += src.llHls?.held ?? 0;
+    this.set(held);
+  },
+});
+new Counter({
+  name: 'stream_manager_llhls_blocking_refused_total',
+  help: 'LL-HLS blocking requests answered 503 at once because TABCAST_LLHLS_MAX_BLOCKING were already held',
+  registers: [register],
+  collect() {
+    this.reset();
+    let refused = 0;
+    for (const src of sources) refused += src.llHls?.refused ?? 0;
+    this.inc(refused);
+  },
 });
 perStreamCounter('stream_manager_received_bytes_total', 'Media bytes received from the publisher', ['stream'], (c) => {
   for (const { s } of live()) c.inc({ stream: s.id }, s.figures.bytesIn);

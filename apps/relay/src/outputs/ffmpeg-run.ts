@@ -20,7 +20,7 @@ export interface FfmpegRunOptions {
   /** Removes secrets (an RTMP stream key) from FFmpeg's words before they are logged or shown. */
   redact?: (text: string) => string;
   spawner?: Spawner;
-  /** Where FFmpeg's output on fd 3 goes (an RTMP destination's FLV); none for HLS, which FFmpeg writes itself. */
+  /** Where FFmpeg's output on fd 3 goes: an RTMP destination's FLV, or the HLS output's fragmented MP4 (LL-HLS parts). */
   pipeSink?: PipeSink;
 }
 

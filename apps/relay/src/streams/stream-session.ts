@@ -22,6 +22,9 @@ import { Destinations, type ResolvedDestination } from '../outputs/destinations.
 import { FAN_OUT_DEFAULTS, FanOut } from '../outputs/fan-out.ts';
 import { HlsPlaylist } from '../outputs/hls-playlist.ts';
 import { hlsRestartPolicy } from '../outputs/restart-policy.ts';
+import { Fmp4Sink } from '../llhls/fmp4-sink.ts';
+import { LlMedia } from '../llhls/ll-media.ts';
+import { LL_PLAYLIST_NAME } from '../llhls/ll-playlist.ts';
 import { IngestTimeline } from './ingest-timeline.ts';
 import { saveStream, type PersistedStream } from './stream-store.ts';
 
@@ -80,6 +83,8 @@ export class StreamSession {
   readonly fanOut: FanOut;
   /** index.m3u8, published from FFmpeg's playlist (discontinuity sequence, stray segments). */
   readonly playlist: HlsPlaylist;
+  /** LL-HLS parts and segments (in memory), packed from the HLS FFmpeg's fragmented MP4 on fd 3. */
+  readonly llMedia: LlMedia;
   private statusTimer: NodeJS.Timeout | null = null;
   private destinationTimer: NodeJS.Timeout | null = null;
   private pendingDestinations: DestinationSpec[] | null = null;
@@ -110,6 +115,12 @@ export class StreamSession {
     restored?: PersistedStream,
   ) {
     this.timeline = new IngestTimeline(hasAudio, deps.config.maxTrackSkewMs);
+    const { llHlsPartTargetMs, llHlsSegmentTargetMs, llHlsWindowSegments } = deps.config;
+    // LL-HLS media lives in memory. A stream resumed after a relay restart continues at a media
+    // sequence number the earlier one will not have reached: segments last at least half the
+    // target (all but the last of each FFmpeg run).
+    const firstMsn = restored ? Math.ceil((Date.now() - Date.parse(restored.startedAt)) / (llHlsSegmentTargetMs / 2)) : 0;
+    this.llMedia = new LlMedia({ partTargetSec: llHlsPartTargetMs / 1000, segmentTargetSec: llHlsSegmentTargetMs / 1000, windowSegments: llHlsWindowSegments, firstMsn });
     this.hls = this.createHlsRunner();
     this.logSeqGap = throttledWarn(deps.log, 'publisher video has a gap in seq (a delta after a missing chunk)', SEQ_GAP_LOGS_PER_WINDOW, SEQ_GAP_LOG_WINDOW_MS);
     this.fanOut = new FanOut(deps.log.child({ output: 'real-time' }), { ...FAN_OUT_DEFAULTS, maxViewerLagMs: deps.config.viewerMaxLagMs, maxGopCacheBytes: deps.config.gopCacheBytes }, (reason) => this.requestKeyframe(reason));
@@ -125,6 +136,7 @@ export class StreamSession {
     fs.mkdirSync(outDir, { recursive: true });
     this.playlist = new HlsPlaylist(outDir, deps.log.child({ output: 'hls' }));
     if (restored?.state === 'ended') {
+      this.llMedia.end();
       this.state = 'ended';
       this.endedAt = new Date(restored.endedAt ?? Date.now());
     } else {
@@ -163,7 +175,11 @@ export class StreamSession {
             aacBitrate: config.aacBitrate,
             // Continue a playlist that exists; a first playlist never starts with a discontinuity.
             append: fs.existsSync(this.playlist.ffmpegPath),
+            // FFmpeg cuts a fragment once it holds this much; the frame or audio packet that crosses
+            // the line ends it, so parts stay under the part target.
+            fragmentDurationUs: config.llHlsPartTargetMs * 800,
           }),
+          pipeSink: new Fmp4Sink(this.llMedia),
           exitTimeoutMs: config.ffmpegExitTimeoutMs,
           stallTimeoutMs: config.ffmpegStallTimeoutMs,
           videoConfig,
@@ -275,6 +291,7 @@ export class StreamSession {
       id: this.id,
       state: this.state === 'ended' ? 'ended' : 'live',
       hlsUrl: `/hls/${this.id}/index.m3u8`,
+      ...(this.llMedia.segments.length || this.state !== 'ended' ? { llHlsUrl: `/hls/${this.id}/${LL_PLAYLIST_NAME}` } : {}),
       watchUrl: `/watch/${this.id}`,
       startedAt: this.startedAt.toISOString(),
       endedAt: this.endedAt?.toISOString() ?? null,
@@ -447,6 +464,7 @@ export class StreamSession {
       reason = `the HLS output failed while finishing: ${this.hls.lastError}`;
       this.deps.log.error('ffmpeg failed while finishing', { reason });
     }
+    this.llMedia.end();
     try {
       this.playlist.end();
     } catch (err) {
