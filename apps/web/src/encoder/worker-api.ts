@@ -92,7 +92,8 @@ export interface PublishStatus {
 export interface EncoderWorkerApi {
   start(
     options: PublishOptions,
-    video: ReadableStream<VideoFrame>,
+    /** A track's frames, or the port the compositor worker sends its output frames to. */
+    video: ReadableStream<VideoFrame> | MessagePort,
     audio: ReadableStream<AudioData> | null,
     onStatus: (status: PublishStatus) => void,
   ): Promise<void>;

@@ -1,0 +1,299 @@
+/**
+ * The compositor: keeps the latest frame of each video source, draws the current scene's layers on
+ * an OffscreenCanvas at the output frame rate, paced by its own timer (it runs in a worker, whose
+ * timers a hidden tab does not throttle), and hands each output picture to the encoder as a
+ * VideoFrame. Every VideoFrame it receives is closed when a newer one replaces it or the source
+ * goes; output frames are transferred (the receiver closes them). A plain class: the worker is a
+ * thin adapter over it.
+ */
+import { DEFAULT_SCENE_OPTIONS, fitRect, sceneLayers, toPixels, type Layer, type Rect, type SceneId, type SceneOptions, type SourceId } from './layout.ts';
+
+export type VideoSourceId = 'screen' | 'camera';
+
+export interface CompositorSettings {
+  width: number;
+  height: number;
+  frameRate: number;
+  scene: SceneId;
+  options: SceneOptions;
+  /** The lower third's lines (shown when options.title is set). */
+  title: { text: string; subtitle: string };
+  /** What "Be right back" says when it has no image. */
+  brbText: string;
+}
+
+export const DEFAULT_COMPOSITOR_SETTINGS: CompositorSettings = Object.freeze({
+  width: 1280,
+  height: 720,
+  frameRate: 30,
+  scene: 'screen',
+  options: DEFAULT_SCENE_OPTIONS,
+  title: { text: '', subtitle: '' },
+  brbText: 'Be right back',
+});
+
+export interface CompositorStats {
+  /** Output pictures drawn over the last second. */
+  fps: number;
+  /** Output frames handed to the encoder over the last second. */
+  fpsSent: number;
+  /** Time to draw one output picture and make its VideoFrame, ms, over the last second. */
+  composeMsP50: number;
+  composeMsP95: number;
+  /** Frames each source delivered over the last second. */
+  sourceFps: Record<VideoSourceId, number>;
+  /** Source VideoFrames held right now (one per live source at most: a growing figure is a leak). */
+  framesHeld: number;
+  /** Ticks that started more than one frame interval late, since start. */
+  lateTicks: number;
+  atMs: number;
+}
+
+interface VideoSource {
+  frame: VideoFrame | null;
+  reader: ReadableStreamDefaultReader<VideoFrame>;
+  ended: boolean;
+  frames: number;
+}
+
+/** Sink for output frames: the encoder's end of a MessageChannel (or anything with postMessage). */
+export interface FrameOutput {
+  postMessage(message: VideoFrame, transfer: Transferable[]): void;
+  close(): void;
+}
+
+const PLACEHOLDER_TEXT: Record<SourceId, string> = {
+  screen: 'Screen not shared',
+  camera: 'Camera unavailable',
+  image: 'No image picked',
+  title: '',
+  brb: '',
+};
+
+const percentile = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]! : 0);
+
+export class Compositor {
+  private ctx: OffscreenCanvasRenderingContext2D;
+  private s: CompositorSettings;
+  private sources = new Map<VideoSourceId, VideoSource>();
+  private image: ImageBitmap | null = null;
+  private output: FrameOutput | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private nextTickMs = 0;
+  private window = { drawn: 0, sent: 0, composeMs: [] as number[] };
+  private lateTicks = 0;
+  private statsTimer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(private canvas: OffscreenCanvas, settings: Partial<CompositorSettings>, private onStats: (s: CompositorStats) => void = () => {}) {
+    this.s = { ...DEFAULT_COMPOSITOR_SETTINGS, ...settings };
+    const ctx = canvas.getContext('2d', { alpha: false, desynchronized: true });
+    if (!ctx) throw new Error('this browser has no 2D OffscreenCanvas in workers');
+    this.ctx = ctx;
+    this.resize();
+  }
+
+  get settings(): CompositorSettings {
+    return this.s;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.nextTickMs = performance.now();
+    this.tick();
+    this.statsTimer = setInterval(() => this.reportStats(), 1000);
+  }
+
+  configure(patch: Partial<CompositorSettings>): void {
+    const resized = (patch.width && patch.width !== this.s.width) || (patch.height && patch.height !== this.s.height);
+    this.s = { ...this.s, ...patch, options: { ...this.s.options, ...patch.options } };
+    if (resized) this.resize();
+  }
+
+  /** Replaces a video source (the old one's reader is cancelled and its frame closed). */
+  setSource(id: VideoSourceId, readable: ReadableStream<VideoFrame>): void {
+    this.removeSource(id);
+    const src: VideoSource = { frame: null, reader: readable.getReader(), ended: false, frames: 0 };
+    this.sources.set(id, src);
+    void this.pump(src);
+  }
+
+  removeSource(id: VideoSourceId): void {
+    const src = this.sources.get(id);
+    if (!src) return;
+    this.sources.delete(id);
+    src.ended = true;
+    src.frame?.close();
+    src.frame = null;
+    void src.reader.cancel().catch(() => undefined);
+  }
+
+  hasFrame(id: VideoSourceId): boolean {
+    return !!this.sources.get(id)?.frame;
+  }
+
+  setImage(image: ImageBitmap | null): void {
+    this.image?.close();
+    this.image = image;
+  }
+
+  /** Where output frames go while live (null: preview only). The previous output is closed. */
+  setOutput(output: FrameOutput | null): void {
+    this.output?.close();
+    this.output = output;
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    this.timer = this.statsTimer = null;
+    for (const id of [...this.sources.keys()]) this.removeSource(id);
+    this.setImage(null);
+    this.setOutput(null);
+  }
+
+  private resize(): void {
+    this.canvas.width = this.s.width;
+    this.canvas.height = this.s.height;
+  }
+
+  /** Keeps only the newest frame: a frame replaced before it was drawn is closed unseen. */
+  private async pump(src: VideoSource): Promise<void> {
+    try {
+      for (;;) {
+        const { value, done } = await src.reader.read();
+        if (done) break;
+        if (src.ended) {
+          value.close();
+          break;
+        }
+        src.frame?.close();
+        src.frame = value;
+        src.frames++;
+      }
+    } catch {
+      // The track went away (unplugged camera, stopped share): the layer shows its placeholder.
+    }
+    src.ended = true;
+    src.frame?.close();
+    src.frame = null;
+  }
+
+  /**
+   * One output picture per frame interval, on a self-correcting schedule: a late tick does not
+   * shift the ones after it, and after a long stall the schedule restarts from now rather than
+   * bursting to catch up.
+   */
+  private tick = (): void => {
+    const interval = 1000 / this.s.frameRate;
+    const now = performance.now();
+    if (now - this.nextTickMs > interval) {
+      this.lateTicks++;
+      this.nextTickMs = now;
+    }
+    this.renderAndSend();
+    this.nextTickMs += interval;
+    this.timer = setTimeout(this.tick, Math.max(0, this.nextTickMs - performance.now()));
+  };
+
+  private renderAndSend(): void {
+    const t0 = performance.now();
+    this.render();
+    this.window.drawn++;
+    if (this.output) {
+      const frame = new VideoFrame(this.canvas, { timestamp: Math.round(performance.now() * 1000) });
+      try {
+        this.output.postMessage(frame, [frame as unknown as Transferable]);
+        this.window.sent++;
+      } catch {
+        frame.close();
+      }
+    }
+    this.window.composeMs.push(performance.now() - t0);
+  }
+
+  /** Draws the current scene. Layers are recomputed each time from each source's own size, so a resized window stays undistorted. */
+  render(): void {
+    const { width: W, height: H } = this.s;
+    const ctx = this.ctx;
+    ctx.fillStyle = '#000';
+    ctx.fillRect(0, 0, W, H);
+    const cam = this.sources.get('camera')?.frame;
+    const camAspect = cam ? cam.displayWidth / cam.displayHeight : undefined;
+    for (const layer of sceneLayers(this.s.scene, this.s.options, W, H, camAspect)) this.drawLayer(layer, toPixels(layer.box, W, H));
+  }
+
+  private drawLayer(layer: Layer, box: Rect): void {
+    const ctx = this.ctx;
+    if (layer.source === 'title') return this.drawTitle(box);
+    if (layer.source === 'brb') return this.drawCentredText(box, this.s.brbText || 'Be right back', '#1d2330');
+    const img: VideoFrame | ImageBitmap | null | undefined = layer.source === 'image' ? this.image : this.sources.get(layer.source as VideoSourceId)?.frame;
+    if (!img) return this.drawCentredText(box, PLACEHOLDER_TEXT[layer.source], '#262b36');
+    const w = 'displayWidth' in img ? img.displayWidth : img.width;
+    const h = 'displayHeight' in img ? img.displayHeight : img.height;
+    const { src, dst } = fitRect(w, h, box, layer.fit);
+    if (layer.z > 0 && layer.fit === 'contain') {
+      // An overlay's letterbox bars are its own, not the picture underneath.
+      ctx.fillStyle = '#000';
+      ctx.fillRect(box.x, box.y, box.w, box.h);
+    }
+    ctx.drawImage(img, src.x, src.y, src.w, src.h, dst.x, dst.y, dst.w, dst.h);
+  }
+
+  private drawCentredText(box: Rect, text: string, background: string): void {
+    const ctx = this.ctx;
+    ctx.fillStyle = background;
+    ctx.fillRect(box.x, box.y, box.w, box.h);
+    if (!text) return;
+    ctx.fillStyle = '#e8eaf0';
+    ctx.font = `600 ${Math.max(12, Math.round(box.h / 9))}px sans-serif`;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(text, box.x + box.w / 2, box.y + box.h / 2, box.w * 0.9);
+    ctx.textAlign = 'start';
+    ctx.textBaseline = 'alphabetic';
+  }
+
+  /** The lower third: a dark band with the title and, smaller, the subtitle. */
+  private drawTitle(box: Rect): void {
+    const { text, subtitle } = this.s.title;
+    if (!text && !subtitle) return;
+    const ctx = this.ctx;
+    ctx.fillStyle = 'rgba(12, 14, 20, 0.82)';
+    ctx.fillRect(box.x, box.y, box.w, box.h);
+    ctx.fillStyle = '#0090ff';
+    ctx.fillRect(box.x, box.y, Math.max(4, box.h * 0.06), box.h);
+    const pad = box.h * 0.18;
+    ctx.fillStyle = '#ffffff';
+    ctx.textBaseline = 'top';
+    ctx.font = `700 ${Math.round(box.h * (subtitle ? 0.38 : 0.5))}px sans-serif`;
+    ctx.fillText(text, box.x + pad, box.y + pad, box.w - 2 * pad);
+    if (subtitle) {
+      ctx.fillStyle = '#c9cede';
+      ctx.font = `${Math.round(box.h * 0.24)}px sans-serif`;
+      ctx.fillText(subtitle, box.x + pad, box.y + box.h * 0.62, box.w - 2 * pad);
+    }
+    ctx.textBaseline = 'alphabetic';
+  }
+
+  private reportStats(): void {
+    const w = this.window;
+    const sourceFps = { screen: 0, camera: 0 } as Record<VideoSourceId, number>;
+    let framesHeld = 0;
+    for (const [id, src] of this.sources) {
+      sourceFps[id] = src.frames;
+      src.frames = 0;
+      if (src.frame) framesHeld++;
+    }
+    this.onStats({
+      fps: w.drawn,
+      fpsSent: w.sent,
+      composeMsP50: Math.round(percentile(w.composeMs, 50) * 100) / 100,
+      composeMsP95: Math.round(percentile(w.composeMs, 95) * 100) / 100,
+      sourceFps,
+      framesHeld,
+      lateTicks: this.lateTicks,
+      atMs: Date.now(),
+    });
+    this.window = { drawn: 0, sent: 0, composeMs: [] };
+  }
+}
