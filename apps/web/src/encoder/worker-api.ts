@@ -26,6 +26,8 @@ export interface PublishOptions {
   reconnect: ReconnectPolicy;
   /** Force a keyframe at least this often, wall-clock ms. */
   keyframeIntervalMs: number;
+  /** WebCodecs' latencyMode, from the encoding profile; default 'realtime'. */
+  latencyMode?: 'realtime' | 'quality';
   /** RTMP destinations to push to (sent after every welcome). */
   destinations: DestinationSpec[];
   /** List the stream publicly (`hello.listed`); default false: unlisted, reachable by its id only. */

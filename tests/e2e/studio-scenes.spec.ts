@@ -1,0 +1,97 @@
+/**
+ * The studio's scenes on the path users take: a shared tab (the timecode card) with Chromium's
+ * fake camera (green) as a picture-in-picture, read back from the real-time viewer's pixels.
+ * Switching scenes and pressing "Stop sharing" keep the same stream id, with no reconnect and no
+ * long stall at the viewer.
+ */
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { E2E_KEY } from '../../playwright.config.ts';
+import { CHROMIUM_PATH } from '../chromium.ts';
+import { holds } from '../support/holds.ts';
+import { isGreen, regionColour, watchStalls } from '../support/canvas-probe.ts';
+import { CARD_TITLE, REAL_PATH_ARGS, waitForSamples } from '../support/real-path.ts';
+import { studioStats } from '../support/studio-pages.ts';
+
+test.use({ launchOptions: { executablePath: CHROMIUM_PATH, args: REAL_PATH_ARGS }, viewport: { width: 1280, height: 720 } });
+
+/** The real-time canvas (or, should the player fall back to HLS on a starved machine, its video). */
+const VIEWER = '[data-testid="rt-canvas"], video';
+/** Inside the bottom-right picture-in-picture (28 % wide, 4 % margin) and well inside the screen area. */
+const PIP_REGION = { x: 0.78, y: 0.8, w: 0.14, h: 0.12 };
+const CENTRE = { x: 0.3, y: 0.3, w: 0.4, h: 0.4 };
+
+async function goLiveSharingCard(page: Page, context: BrowserContext): Promise<{ href: string; card: Page }> {
+  await context.grantPermissions(['camera', 'microphone']);
+  const card = await context.newPage();
+  await card.goto('/timecode.html');
+  await expect(card).toHaveTitle(CARD_TITLE);
+  await page.goto(`/studio#key=${E2E_KEY}`);
+  await page.getByLabel('Screen, window or tab').check();
+  await page.getByRole('button', { name: 'Camera' }).click();
+  await expect(page.getByRole('button', { name: 'Camera' })).toHaveAttribute('aria-pressed', 'true', { timeout: 15_000 });
+  const layout = page.getByRole('group', { name: 'Layout' });
+  await expect(layout.getByRole('radio', { name: 'Screen + camera' })).toBeChecked();
+  await page.getByLabel('Camera corner').selectOption('bottom-right');
+  await page.getByRole('button', { name: 'Go live' }).click();
+  await expect(page.locator('[data-state="live"]')).toBeVisible({ timeout: 30_000 });
+  return { href: (await page.getByRole('link', { name: /Watch/ }).getAttribute('href'))!, card };
+}
+
+test('screen + camera: the camera in its corner, the timecode readable; camera only is green; one stream, no stall', async ({ page, context, baseURL }) => {
+  test.setTimeout(90_000);
+  const { href } = await goLiveSharingCard(page, context);
+  const streamId = href.split('/').pop();
+  const viewer = await context.newPage();
+  await viewer.goto(`${baseURL}${href}?mode=realtime`);
+  await waitForSamples(viewer, 30_000); // the card's timecode is read from the composited frame
+
+  await holds('the PiP corner is green and the centre is not', async () => ({ pip: await regionColour(viewer, VIEWER, PIP_REGION), centre: await regionColour(viewer, VIEWER, CENTRE) }), (v) => isGreen(v.pip) && !isGreen(v.centre), { forMs: 1_500, timeoutMs: 20_000 });
+
+  const stalls = await watchStalls(viewer, VIEWER);
+  const before = await studioStats(page);
+  await page.getByRole('group', { name: 'Layout' }).getByRole('radio', { name: 'Camera only' }).check();
+  await holds('the whole frame is green', () => regionColour(viewer, VIEWER, CENTRE), isGreen, { forMs: 1_500, timeoutMs: 20_000 });
+  await page.getByRole('group', { name: 'Layout' }).getByRole('radio', { name: 'Screen + camera' }).check();
+  await holds('back to the screen with the camera in its corner', async () => ({ pip: await regionColour(viewer, VIEWER, PIP_REGION), centre: await regionColour(viewer, VIEWER, CENTRE) }), (v) => isGreen(v.pip) && !isGreen(v.centre), { forMs: 1_000, timeoutMs: 20_000 });
+  const { longestStallMs, changes } = await stalls();
+  expect(changes, 'the viewer picture kept changing').toBeGreaterThan(20);
+  expect(longestStallMs, 'longest time the viewer picture did not change across two scene switches').toBeLessThanOrEqual(500);
+
+  // Same broadcast throughout: same stream id, no reconnect, frames kept flowing.
+  await expect(page.getByRole('link', { name: /Watch/ })).toHaveAttribute('href', new RegExp(`${streamId}$`));
+  await expect(page.locator('[data-state="live"]')).toBeVisible();
+  const after = await studioStats(page);
+  expect(after!.framesEncoded).toBeGreaterThan(before!.framesEncoded);
+
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.locator('[data-state="idle"]')).toBeVisible({ timeout: 20_000 });
+});
+
+test('"Stop sharing" keeps the broadcast live in the fallback scene, and "Share again" brings the screen back', async ({ page, context, baseURL }) => {
+  test.setTimeout(90_000);
+  const { href, card } = await goLiveSharingCard(page, context);
+  const viewer = await context.newPage();
+  await viewer.goto(`${baseURL}${href}?mode=realtime`);
+  await waitForSamples(viewer, 30_000);
+  const stalls = await watchStalls(viewer, VIEWER);
+
+  // The shared tab goes away: the display track ends, as with the browser's own "Stop sharing"
+  // (a script's track.stop() would not fire 'ended').
+  await card.close();
+  await expect(page.getByRole('group', { name: 'Layout' }).getByRole('radio', { name: 'Camera only' })).toBeChecked({ timeout: 10_000 });
+  await expect(page.getByRole('button', { name: 'Share again' })).toBeVisible();
+  await holds('the viewer shows the camera', () => regionColour(viewer, VIEWER, CENTRE), isGreen, { forMs: 1_500, timeoutMs: 20_000 });
+  await expect(page.locator('[data-state="live"]')).toBeVisible();
+
+  const again = await context.newPage();
+  await again.goto('/timecode.html');
+  await expect(again).toHaveTitle(CARD_TITLE);
+  await page.getByRole('button', { name: 'Share again' }).click();
+  await expect(page.getByRole('group', { name: 'Layout' }).getByRole('radio', { name: 'Screen + camera' })).toBeChecked({ timeout: 15_000 });
+  await holds('the screen is back, the camera in its corner', async () => ({ pip: await regionColour(viewer, VIEWER, PIP_REGION), centre: await regionColour(viewer, VIEWER, CENTRE) }), (v) => isGreen(v.pip) && !isGreen(v.centre), { forMs: 1_000, timeoutMs: 20_000 });
+  expect((await stalls()).longestStallMs).toBeLessThanOrEqual(500);
+  await expect(page.getByRole('link', { name: /Watch/ })).toHaveAttribute('href', href);
+
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.locator('[data-state="idle"]')).toBeVisible({ timeout: 20_000 });
+});
