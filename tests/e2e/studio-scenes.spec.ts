@@ -95,3 +95,48 @@ test('"Stop sharing" keeps the broadcast live in the fallback scene, and "Share 
   await page.getByRole('button', { name: 'Stop' }).click();
   await expect(page.locator('[data-state="idle"]')).toBeVisible({ timeout: 20_000 });
 });
+
+/** The meter's peak over `ms`, sampled every 50 ms (a beep lasts 100 ms; the meter shows 100 ms windows). */
+async function loudestOver(page: Page, name: string, ms: number): Promise<number> {
+  return page.evaluate(
+    async ({ name, ms }) => {
+      let max = -Infinity;
+      const end = performance.now() + ms;
+      while (performance.now() < end) {
+        const meter = [...document.querySelectorAll('[role="meter"]')].find((m) => m.getAttribute('aria-label') === name);
+        if (meter) max = Math.max(max, Number(meter.getAttribute('aria-valuenow')));
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return max;
+    },
+    { name, ms },
+  );
+}
+
+test('meters move for the test pattern beep and the fake microphone, and sit at the floor when muted', async ({ page, context }) => {
+  test.setTimeout(60_000);
+  await context.grantPermissions(['camera', 'microphone']);
+  await page.goto(`/studio#key=${E2E_KEY}`);
+  await page.getByLabel('Test pattern (with timecode)').check();
+  await page.getByLabel('Microphone', { exact: true }).check();
+  await page.getByRole('button', { name: 'Go live' }).click();
+  await expect(page.locator('[data-state="live"]')).toBeVisible({ timeout: 30_000 });
+  for (const name of ['Test pattern beep', 'Microphone', 'Master']) await expect(page.getByRole('meter', { name, exact: true })).toBeVisible();
+
+  // The beep is −6 dBFS for 100 ms each second; Chromium's fake microphone beeps too.
+  expect(await loudestOver(page, 'Test pattern beep', 3_000), 'beep meter peak (dBFS)').toBeGreaterThan(-30);
+  expect(await loudestOver(page, 'Microphone', 4_000), 'microphone meter peak (dBFS)').toBeGreaterThan(-50);
+  expect(await loudestOver(page, 'Master', 3_000), 'master meter peak (dBFS)').toBeGreaterThan(-30);
+
+  await page.getByRole('button', { name: 'Mute Test pattern beep' }).click();
+  await page.getByRole('button', { name: 'Mute Microphone' }).click();
+  await page.waitForTimeout(500); // the gain ramps down over ~50 ms; the meter shows 100 ms windows
+  expect(await loudestOver(page, 'Test pattern beep', 3_000), 'muted beep').toBe(-60);
+  expect(await loudestOver(page, 'Microphone', 3_000), 'muted microphone').toBe(-60);
+  expect(await loudestOver(page, 'Master', 3_000), 'master with everything muted').toBe(-60);
+  // Muting is not stopping: the broadcast's audio track keeps flowing (silence), so it stays live.
+  await expect(page.locator('[data-state="live"]')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.locator('[data-state="idle"]')).toBeVisible({ timeout: 20_000 });
+});

@@ -2,7 +2,11 @@
  * The compositor: keeps the latest frame of each video source, draws the current scene's layers on
  * an OffscreenCanvas at the output frame rate, paced by its own timer (it runs in a worker, whose
  * timers a hidden tab does not throttle), and hands each output picture to the encoder as a
- * VideoFrame. Every VideoFrame it receives is closed when a newer one replaces it or the source
+ * VideoFrame. A scene that is one source filling the output at exactly the output's size (Screen
+ * only with a 720p tab, Camera only with a 720p camera) is passed through: the source's frame goes
+ * to the encoder re-stamped, undrawn, because drawing a YUV frame on a 2D canvas converts every
+ * pixel on the CPU (measured: the bulk of compositing time). The preview, a smaller canvas, is
+ * refreshed at a third of the output rate. Every VideoFrame it receives is closed when a newer one replaces it or the source
  * goes; output frames are transferred (the receiver closes them). A plain class: the worker is a
  * thin adapter over it.
  */
@@ -37,6 +41,8 @@ export interface CompositorStats {
   fps: number;
   /** Output frames handed to the encoder over the last second. */
   fpsSent: number;
+  /** Output frames that were a source's frame passed through undrawn, over the last second. */
+  passedThrough: number;
   /** Time to draw one output picture and make its VideoFrame, ms, over the last second. */
   composeMsP50: number;
   composeMsP95: number;
@@ -72,23 +78,34 @@ const PLACEHOLDER_TEXT: Record<SourceId, string> = {
 
 const percentile = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]! : 0);
 
+/** The preview is redrawn every this many output frames (it is for the broadcaster's eyes only). */
+export const PREVIEW_EVERY = 3;
+
 export class Compositor {
+  /** Where output pictures are drawn (the output's size). */
+  private canvas: OffscreenCanvas;
   private ctx: OffscreenCanvasRenderingContext2D;
+  private previewCtx: OffscreenCanvasRenderingContext2D;
+  private ticks = 0;
   private s: CompositorSettings;
   private sources = new Map<VideoSourceId, VideoSource>();
   private image: ImageBitmap | null = null;
   private output: FrameOutput | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private nextTickMs = 0;
-  private window = { drawn: 0, sent: 0, composeMs: [] as number[] };
+  private window = { drawn: 0, sent: 0, passedThrough: 0, composeMs: [] as number[] };
   private lateTicks = 0;
   private statsTimer: ReturnType<typeof setInterval> | null = null;
 
-  constructor(private canvas: OffscreenCanvas, settings: Partial<CompositorSettings>, private onStats: (s: CompositorStats) => void = () => {}) {
+  /** `preview`: the studio's preview canvas (transferred); output pictures are drawn on a canvas of their own. */
+  constructor(private preview: OffscreenCanvas, settings: Partial<CompositorSettings>, private onStats: (s: CompositorStats) => void = () => {}) {
     this.s = { ...DEFAULT_COMPOSITOR_SETTINGS, ...settings };
-    const ctx = canvas.getContext('2d', { alpha: false, desynchronized: true });
-    if (!ctx) throw new Error('this browser has no 2D OffscreenCanvas in workers');
+    this.canvas = new OffscreenCanvas(this.s.width, this.s.height);
+    const ctx = this.canvas.getContext('2d', { alpha: false, desynchronized: true });
+    const previewCtx = preview.getContext('2d', { alpha: false });
+    if (!ctx || !previewCtx) throw new Error('this browser has no 2D OffscreenCanvas in workers');
     this.ctx = ctx;
+    this.previewCtx = previewCtx;
     this.resize();
   }
 
@@ -156,6 +173,23 @@ export class Compositor {
     this.canvas.height = this.s.height;
   }
 
+  /** The layers now, from each source's current size. */
+  private layers(): Layer[] {
+    const cam = this.sources.get('camera')?.frame;
+    return sceneLayers(this.s.scene, this.s.options, this.s.width, this.s.height, cam ? cam.displayWidth / cam.displayHeight : undefined);
+  }
+
+  /** The one source frame that is the whole output as it stands, if the scene is just that. */
+  private passThroughFrame(layers: Layer[]): VideoFrame | null {
+    if (layers.length !== 1) return null;
+    const [layer] = layers as [Layer];
+    if (layer.source !== 'screen' && layer.source !== 'camera') return null;
+    const { x, y, w, h } = layer.box;
+    const frame = this.sources.get(layer.source)?.frame;
+    if (!frame || x !== 0 || y !== 0 || w !== 1 || h !== 1) return null;
+    return frame.displayWidth === this.s.width && frame.displayHeight === this.s.height ? frame : null;
+  }
+
   /** Keeps only the newest frame: a frame replaced before it was drawn is closed unseen. */
   private async pump(src: VideoSource): Promise<void> {
     try {
@@ -197,10 +231,15 @@ export class Compositor {
 
   private renderAndSend(): void {
     const t0 = performance.now();
-    this.render();
+    const layers = this.layers();
+    const through = this.passThroughFrame(layers);
+    const showPreview = this.ticks++ % PREVIEW_EVERY === 0;
+    if (!through) this.render(layers);
     this.window.drawn++;
     if (this.output) {
-      const frame = new VideoFrame(this.canvas, { timestamp: Math.round(performance.now() * 1000) });
+      const timestamp = Math.round(performance.now() * 1000);
+      const frame = through ? new VideoFrame(through, { timestamp }) : new VideoFrame(this.canvas, { timestamp });
+      if (through) this.window.passedThrough++;
       try {
         this.output.postMessage(frame, [frame as unknown as Transferable]);
         this.window.sent++;
@@ -209,17 +248,22 @@ export class Compositor {
       }
     }
     this.window.composeMs.push(performance.now() - t0);
+    if (showPreview) this.drawPreview(through);
   }
 
-  /** Draws the current scene. Layers are recomputed each time from each source's own size, so a resized window stays undistorted. */
-  render(): void {
+  private drawPreview(through: VideoFrame | null): void {
+    const { width, height } = this.preview;
+    const src = through ?? this.canvas;
+    this.previewCtx.drawImage(src, 0, 0, width, height);
+  }
+
+  /** Draws the scene's layers. They are recomputed each frame from each source's own size, so a resized window stays undistorted. */
+  private render(layers: Layer[]): void {
     const { width: W, height: H } = this.s;
     const ctx = this.ctx;
     ctx.fillStyle = '#000';
     ctx.fillRect(0, 0, W, H);
-    const cam = this.sources.get('camera')?.frame;
-    const camAspect = cam ? cam.displayWidth / cam.displayHeight : undefined;
-    for (const layer of sceneLayers(this.s.scene, this.s.options, W, H, camAspect)) this.drawLayer(layer, toPixels(layer.box, W, H));
+    for (const layer of layers) this.drawLayer(layer, toPixels(layer.box, W, H));
   }
 
   private drawLayer(layer: Layer, box: Rect): void {
@@ -287,6 +331,7 @@ export class Compositor {
     this.onStats({
       fps: w.drawn,
       fpsSent: w.sent,
+      passedThrough: w.passedThrough,
       composeMsP50: Math.round(percentile(w.composeMs, 50) * 100) / 100,
       composeMsP95: Math.round(percentile(w.composeMs, 95) * 100) / 100,
       sourceFps,
@@ -294,6 +339,6 @@ export class Compositor {
       lateTicks: this.lateTicks,
       atMs: Date.now(),
     });
-    this.window = { drawn: 0, sent: 0, composeMs: [] };
+    this.window = { drawn: 0, sent: 0, passedThrough: 0, composeMs: [] };
   }
 }
