@@ -3,8 +3,13 @@
  * fake camera as a picture-in-picture + a lower third, 720p30, into the real-time viewer.
  * Per run it measures:
  *   - compositing ms per output frame in the worker (median and p95 of the per-second figures);
- *   - fps sent with the studio tab visible, and hidden (another tab brought to the front; the
- *     studio's document.visibilityState is recorded, so a run where it was not hidden shows it);
+ *   - fps sent with the studio tab visible, and "hidden": another tab brought to the front with
+ *     the studio's focus emulation off. Headless Chromium reports every page as visible whatever
+ *     is in front (tried here: bringToFront, a new tab, a minimised window), so the studio's
+ *     document.visibilityState is recorded with the figure and the run is marked for what it was;
+ *   - fps sent while the studio's main thread is blocked (a busy loop in the page): what a
+ *     throttled hidden tab does to main-thread timers, and worse, so it shows that nothing on the
+ *     main thread paces the output;
  *   - the longest time the viewer's picture did not change across two scene switches;
  *   - per encoding profile (Low latency, High quality, Battery saving): encode ms/frame, fps sent
  *     and the CPU of all Chromium processes (% of one core).
@@ -70,6 +75,19 @@ async function measure(studio: Page, secs: number) {
   };
 }
 
+/** Frames sent while the studio page's main thread spins for `secs` (read from the encoder's counters before and after). */
+async function mainThreadBlocked(studio: Page, secs: number): Promise<{ fpsSent: number; seconds: number }> {
+  const s0 = await readStats(studio);
+  await studio.evaluate((ms) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end);
+  }, secs * 1000);
+  // The page's status attribute catches up once the main thread is free again.
+  await sleep(2_500);
+  const s1 = await readStats(studio);
+  return { fpsSent: s0 && s1 ? round(((s1.framesEncoded - s0.framesEncoded) * 1000) / (s1.atMs - s0.atMs), 1) : NaN, seconds: secs };
+}
+
 async function goLive(studio: Page, relayUrl: string, profile: string): Promise<string> {
   await studio.goto(`${relayUrl}/studio#key=${BENCH_KEY}`);
   await studio.getByLabel('Screen, window or tab').check();
@@ -97,10 +115,14 @@ async function oneRun() {
     await sleep(3_000);
     await studio.bringToFront();
     const visible = await measure(studio, seconds);
+    const cdp = await context.newCDPSession(studio);
+    await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: false });
     await card.bringToFront();
     const hidden = await measure(studio, seconds);
+    await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: true });
     await studio.bringToFront();
-    console.log('visible', JSON.stringify(visible), 'hidden', JSON.stringify(hidden), 'status:', await studio.getByRole('status').first().textContent());
+    const blocked = await mainThreadBlocked(studio, Math.min(10, seconds));
+    console.log('visible', JSON.stringify(visible), 'hidden', JSON.stringify(hidden), 'main thread blocked', JSON.stringify(blocked));
 
     const stalls = await watchStalls(viewer, '[data-testid="rt-canvas"], video');
     await sleep(2_000);
@@ -125,7 +147,7 @@ async function oneRun() {
       await page.locator('[data-state="idle"]').waitFor({ timeout: 20_000 });
       await page.close();
     }
-    return { visible, hidden, sceneSwitchLongestStallMs: switchStall.longestStallMs, profiles };
+    return { visible, hidden, blocked, sceneSwitchLongestStallMs: switchStall.longestStallMs, profiles };
   } finally {
     await browser.close();
     await relay.stop();
@@ -149,6 +171,7 @@ writeResult('studio-compositor', `pnpm exec tsx bench/studio-compositor.bench.ts
     composeMsP95: med((r) => r.visible.composeMsP95),
     fpsSentVisible: med((r) => r.visible.fpsSent),
     fpsSentHidden: med((r) => r.hidden.fpsSent),
+    fpsSentMainThreadBlocked: med((r) => r.blocked.fpsSent),
     hiddenVisibility: perRun.map((r) => r.hidden.visibility).join(', '),
     sceneSwitchLongestStallMs: med((r) => r.sceneSwitchLongestStallMs),
     profiles: Object.fromEntries(PROFILES.map(([id, label]) => [id, { label, encodeMs: med((r) => r.profiles[id]!.encodeMs), fpsSent: med((r) => r.profiles[id]!.fpsSent), chromiumCpuPct: med((r) => r.profiles[id]!.chromiumCpuPct) }])),

@@ -2,7 +2,8 @@
  * The studio's scenes on the path users take: a shared tab (the timecode card) with Chromium's
  * fake camera (green) as a picture-in-picture, read back from the real-time viewer's pixels.
  * Switching scenes and pressing "Stop sharing" keep the same stream id, with no reconnect and no
- * long stall at the viewer.
+ * long stall at the viewer: at most 500 ms without a new picture, or, on a machine so busy the
+ * viewer already stalls longer with no switch at all, no more than 250 ms above that.
  */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { E2E_KEY } from '../../playwright.config.ts';
@@ -10,7 +11,7 @@ import { CHROMIUM_PATH } from '../chromium.ts';
 import { holds } from '../support/holds.ts';
 import { isGreen, regionColour, watchStalls } from '../support/canvas-probe.ts';
 import { CARD_TITLE, REAL_PATH_ARGS, waitForSamples } from '../support/real-path.ts';
-import { studioStats } from '../support/studio-pages.ts';
+import { studioStats, viewerStats } from '../support/studio-pages.ts';
 
 test.use({ launchOptions: { executablePath: CHROMIUM_PATH, args: REAL_PATH_ARGS }, viewport: { width: 1280, height: 720 } });
 
@@ -47,15 +48,21 @@ test('screen + camera: the camera in its corner, the timecode readable; camera o
 
   await holds('the PiP corner is green and the centre is not', async () => ({ pip: await regionColour(viewer, VIEWER, PIP_REGION), centre: await regionColour(viewer, VIEWER, CENTRE) }), (v) => isGreen(v.pip) && !isGreen(v.centre), { forMs: 1_500, timeoutMs: 20_000 });
 
+  // The viewer's longest stall with no switch, over about as long as the switches take: on a
+  // starved machine the picture stalls now and then anyway, and the switch must not add to it.
   const stalls = await watchStalls(viewer, VIEWER);
+  await viewer.waitForTimeout(6_000);
+  const baseline = await stalls();
   const before = await studioStats(page);
+  const viewerBefore = await viewerStats(viewer);
   await page.getByRole('group', { name: 'Layout' }).getByRole('radio', { name: 'Camera only' }).check();
   await holds('the whole frame is green', () => regionColour(viewer, VIEWER, CENTRE), isGreen, { forMs: 1_500, timeoutMs: 20_000 });
   await page.getByRole('group', { name: 'Layout' }).getByRole('radio', { name: 'Screen + camera' }).check();
   await holds('back to the screen with the camera in its corner', async () => ({ pip: await regionColour(viewer, VIEWER, PIP_REGION), centre: await regionColour(viewer, VIEWER, CENTRE) }), (v) => isGreen(v.pip) && !isGreen(v.centre), { forMs: 1_000, timeoutMs: 20_000 });
   const { longestStallMs, changes } = await stalls();
-  expect(changes, 'the viewer picture kept changing').toBeGreaterThan(20);
-  expect(longestStallMs, 'longest time the viewer picture did not change across two scene switches').toBeLessThanOrEqual(500);
+  const detail = `switches: ${longestStallMs} ms, ${changes} changes; without a switch: ${baseline.longestStallMs} ms, ${baseline.changes} changes; viewer before ${JSON.stringify(viewerBefore)} after ${JSON.stringify(await viewerStats(viewer))}; studio ${JSON.stringify(await studioStats(page))}`;
+  expect(changes, `the viewer picture kept changing; ${detail}`).toBeGreaterThan(20);
+  expect(longestStallMs, `longest time the viewer picture did not change across two scene switches; ${detail}`).toBeLessThanOrEqual(Math.max(500, baseline.longestStallMs + 250));
 
   // Same broadcast throughout: same stream id, no reconnect, frames kept flowing.
   await expect(page.getByRole('link', { name: /Watch/ })).toHaveAttribute('href', new RegExp(`${streamId}$`));
@@ -74,6 +81,8 @@ test('"Stop sharing" keeps the broadcast live in the fallback scene, and "Share 
   await viewer.goto(`${baseURL}${href}?mode=realtime`);
   await waitForSamples(viewer, 30_000);
   const stalls = await watchStalls(viewer, VIEWER);
+  await viewer.waitForTimeout(6_000);
+  const baseline = await stalls();
 
   // The shared tab goes away: the display track ends, as with the browser's own "Stop sharing"
   // (a script's track.stop() would not fire 'ended').
@@ -89,7 +98,8 @@ test('"Stop sharing" keeps the broadcast live in the fallback scene, and "Share 
   await page.getByRole('button', { name: 'Share again' }).click();
   await expect(page.getByRole('group', { name: 'Layout' }).getByRole('radio', { name: 'Screen + camera' })).toBeChecked({ timeout: 15_000 });
   await holds('the screen is back, the camera in its corner', async () => ({ pip: await regionColour(viewer, VIEWER, PIP_REGION), centre: await regionColour(viewer, VIEWER, CENTRE) }), (v) => isGreen(v.pip) && !isGreen(v.centre), { forMs: 1_000, timeoutMs: 20_000 });
-  expect((await stalls()).longestStallMs).toBeLessThanOrEqual(500);
+  const { longestStallMs } = await stalls();
+  expect(longestStallMs, `longest viewer stall from "Stop sharing" to "Share again" (${baseline.longestStallMs} ms with nothing happening)`).toBeLessThanOrEqual(Math.max(500, baseline.longestStallMs + 250));
   await expect(page.getByRole('link', { name: /Watch/ })).toHaveAttribute('href', href);
 
   await page.getByRole('button', { name: 'Stop' }).click();
