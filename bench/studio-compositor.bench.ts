@@ -154,13 +154,13 @@ async function oneRun() {
   }
 }
 
-const perRun = [];
+type Run = Awaited<ReturnType<typeof oneRun>>;
+const perRun: Run[] = [];
 for (let i = 0; i < runs; i++) {
   const r = await oneRun();
   console.log(`run ${i + 1}/${runs}:`, JSON.stringify(r));
   perRun.push(r);
 }
-type Run = (typeof perRun)[number];
 const med = (f: (r: Run) => number) => round(median(perRun.map(f)), 2);
 writeResult('studio-compositor', `pnpm exec tsx bench/studio-compositor.bench.ts ${runs} ${seconds}`, {
   setup: 'latency test card shared by tab capture + Chromium fake camera as picture-in-picture (bottom right) + a lower third, composited at 1280×720 30 fps in the compositor worker, H.264 to the relay, one real-time viewer; one headless Chromium, loopback',

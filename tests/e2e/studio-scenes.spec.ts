@@ -113,7 +113,7 @@ async function loudestOver(page: Page, name: string, ms: number): Promise<number
       let max = -Infinity;
       const end = performance.now() + ms;
       while (performance.now() < end) {
-        const meter = [...document.querySelectorAll('[role="meter"]')].find((m) => m.getAttribute('aria-label') === name);
+        const meter = Array.from(document.querySelectorAll('[role="meter"]')).find((m) => m.getAttribute('aria-label') === name);
         if (meter) max = Math.max(max, Number(meter.getAttribute('aria-valuenow')));
         await new Promise((r) => setTimeout(r, 50));
       }
