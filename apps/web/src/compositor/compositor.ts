@@ -11,6 +11,8 @@
  * thin adapter over it.
  */
 import { DEFAULT_SCENE_OPTIONS, fitRect, sceneLayers, toPixels, type Layer, type Rect, type SceneId, type SceneOptions, type SourceId } from './layout.ts';
+import { OverlayCache, drawCentredText, drawFitted, drawTitle } from './overlays.ts';
+import { blendOver, blit, createYuv, fillBlack, type Yuv } from './yuv.ts';
 
 export type VideoSourceId = 'screen' | 'camera';
 
@@ -57,6 +59,10 @@ export interface CompositorStats {
 
 interface VideoSource {
   frame: VideoFrame | null;
+  /** The latest frame's planes when it is I420 (copied as it arrives), for the I420 path. */
+  yuv: Yuv | null;
+  /** The buffer the next frame is copied into, then swapped with `yuv`. */
+  spare: Yuv | null;
   reader: ReadableStreamDefaultReader<VideoFrame>;
   ended: boolean;
   frames: number;
@@ -67,6 +73,9 @@ export interface FrameOutput {
   postMessage(message: VideoFrame, transfer: Transferable[]): void;
   close(): void;
 }
+
+const BRB_BACKGROUND = '#1d2330';
+const PLACEHOLDER_BACKGROUND = '#262b36';
 
 const PLACEHOLDER_TEXT: Record<SourceId, string> = {
   screen: 'Screen not shared',
@@ -90,6 +99,12 @@ export class Compositor {
   private s: CompositorSettings;
   private sources = new Map<VideoSourceId, VideoSource>();
   private image: ImageBitmap | null = null;
+  /** Bumped with each new image, so its cached overlay is redrawn. */
+  private imageId = 0;
+  /** The I420 output picture, reused every frame (a VideoFrame made from it copies it). */
+  private out: Yuv = createYuv(2, 2);
+  private previewYuv: Yuv | null = null;
+  private overlays = new OverlayCache();
   private output: FrameOutput | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private nextTickMs = 0;
@@ -129,7 +144,7 @@ export class Compositor {
   /** Replaces a video source (the old one's reader is cancelled and its frame closed). */
   setSource(id: VideoSourceId, readable: ReadableStream<VideoFrame>): void {
     this.removeSource(id);
-    const src: VideoSource = { frame: null, reader: readable.getReader(), ended: false, frames: 0 };
+    const src: VideoSource = { frame: null, yuv: null, spare: null, reader: readable.getReader(), ended: false, frames: 0 };
     this.sources.set(id, src);
     void this.pump(src);
   }
@@ -144,6 +159,24 @@ export class Compositor {
     void src.reader.cancel().catch(() => undefined);
   }
 
+  /** Copies an I420 frame's visible planes into the source's spare buffer, then swaps it in. */
+  private async copyPlanes(src: VideoSource, frame: VideoFrame): Promise<void> {
+    const rect = frame.visibleRect;
+    if (frame.format !== 'I420' || !rect || rect.width % 2 || rect.height % 2) {
+      src.yuv = null;
+      return;
+    }
+    let buf = src.spare;
+    if (!buf || buf.width !== rect.width || buf.height !== rect.height) buf = createYuv(rect.width, rect.height);
+    try {
+      await frame.copyTo(buf.data, { rect: { x: rect.x, y: rect.y, width: rect.width, height: rect.height }, layout: buf.layout });
+      src.spare = src.yuv;
+      src.yuv = buf;
+    } catch {
+      src.yuv = null;
+    }
+  }
+
   hasFrame(id: VideoSourceId): boolean {
     return !!this.sources.get(id)?.frame;
   }
@@ -151,6 +184,7 @@ export class Compositor {
   setImage(image: ImageBitmap | null): void {
     this.image?.close();
     this.image = image;
+    this.imageId++;
   }
 
   /** Where output frames go while live (null: preview only). The previous output is closed. */
@@ -160,6 +194,7 @@ export class Compositor {
   }
 
   stop(): void {
+    this.overlays.clear();
     if (this.timer) clearTimeout(this.timer);
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.timer = this.statsTimer = null;
@@ -200,6 +235,7 @@ export class Compositor {
           value.close();
           break;
         }
+        await this.copyPlanes(src, value);
         src.frame?.close();
         src.frame = value;
         src.frames++;
@@ -210,6 +246,7 @@ export class Compositor {
     src.ended = true;
     src.frame?.close();
     src.frame = null;
+    src.yuv = null;
   }
 
   /**
@@ -234,11 +271,12 @@ export class Compositor {
     const layers = this.layers();
     const through = this.passThroughFrame(layers);
     const showPreview = this.ticks++ % PREVIEW_EVERY === 0;
-    if (!through) this.render(layers);
+    const yuv = !through && this.renderYuv(layers);
+    if (!through && !yuv) this.render(layers);
     this.window.drawn++;
     if (this.output) {
       const timestamp = Math.round(performance.now() * 1000);
-      const frame = through ? new VideoFrame(through, { timestamp }) : new VideoFrame(this.canvas, { timestamp });
+      const frame = through ? new VideoFrame(through, { timestamp }) : yuv ? this.yuvFrame(this.out, timestamp) : new VideoFrame(this.canvas, { timestamp });
       if (through) this.window.passedThrough++;
       try {
         this.output.postMessage(frame, [frame as unknown as Transferable]);
@@ -248,13 +286,22 @@ export class Compositor {
       }
     }
     this.window.composeMs.push(performance.now() - t0);
-    if (showPreview) this.drawPreview(through);
+    if (showPreview) this.drawPreview(through, yuv);
   }
 
-  private drawPreview(through: VideoFrame | null): void {
+  private yuvFrame(img: Yuv, timestamp: number): VideoFrame {
+    return new VideoFrame(img.data, { format: 'I420', codedWidth: img.width, codedHeight: img.height, timestamp, layout: img.layout });
+  }
+
+  /** The preview: scaled down in I420 first when the output was composed so (converting a quarter of the pixels). */
+  private drawPreview(through: VideoFrame | null, yuv: boolean): void {
     const { width, height } = this.preview;
-    const src = through ?? this.canvas;
-    this.previewCtx.drawImage(src, 0, 0, width, height);
+    if (!yuv) return this.previewCtx.drawImage(through ?? this.canvas, 0, 0, width, height);
+    if (!this.previewYuv || this.previewYuv.width !== width || this.previewYuv.height !== height) this.previewYuv = createYuv(width, height);
+    blit(this.out, { x: 0, y: 0, w: this.out.width, h: this.out.height }, this.previewYuv, { x: 0, y: 0, w: width, h: height });
+    const frame = this.yuvFrame(this.previewYuv, 0);
+    this.previewCtx.drawImage(frame, 0, 0, width, height);
+    frame.close();
   }
 
   /** Draws the scene's layers. They are recomputed each frame from each source's own size, so a resized window stays undistorted. */
@@ -268,55 +315,56 @@ export class Compositor {
 
   private drawLayer(layer: Layer, box: Rect): void {
     const ctx = this.ctx;
-    if (layer.source === 'title') return this.drawTitle(box);
-    if (layer.source === 'brb') return this.drawCentredText(box, this.s.brbText || 'Be right back', '#1d2330');
+    if (layer.source === 'title') return drawTitle(ctx, box, this.s.title);
+    if (layer.source === 'brb') return drawCentredText(ctx, box, this.s.brbText || 'Be right back', BRB_BACKGROUND);
     const img: VideoFrame | ImageBitmap | null | undefined = layer.source === 'image' ? this.image : this.sources.get(layer.source as VideoSourceId)?.frame;
-    if (!img) return this.drawCentredText(box, PLACEHOLDER_TEXT[layer.source], '#262b36');
-    const w = 'displayWidth' in img ? img.displayWidth : img.width;
-    const h = 'displayHeight' in img ? img.displayHeight : img.height;
-    const { src, dst } = fitRect(w, h, box, layer.fit);
-    if (layer.z > 0 && layer.fit === 'contain') {
-      // An overlay's letterbox bars are its own, not the picture underneath.
-      ctx.fillStyle = '#000';
-      ctx.fillRect(box.x, box.y, box.w, box.h);
-    }
-    ctx.drawImage(img, src.x, src.y, src.w, src.h, dst.x, dst.y, dst.w, dst.h);
+    if (!img) return drawCentredText(ctx, box, PLACEHOLDER_TEXT[layer.source], PLACEHOLDER_BACKGROUND);
+    const [w, h] = 'displayWidth' in img ? [img.displayWidth, img.displayHeight] : [img.width, img.height];
+    drawFitted(ctx, img, w, h, box, layer.fit, layer.z > 0 && layer.fit === 'contain');
   }
 
-  private drawCentredText(box: Rect, text: string, background: string): void {
-    const ctx = this.ctx;
-    ctx.fillStyle = background;
-    ctx.fillRect(box.x, box.y, box.w, box.h);
-    if (!text) return;
-    ctx.fillStyle = '#e8eaf0';
-    ctx.font = `600 ${Math.max(12, Math.round(box.h / 9))}px sans-serif`;
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'middle';
-    ctx.fillText(text, box.x + box.w / 2, box.y + box.h / 2, box.w * 0.9);
-    ctx.textAlign = 'start';
-    ctx.textBaseline = 'alphabetic';
-  }
-
-  /** The lower third: a dark band with the title and, smaller, the subtitle. */
-  private drawTitle(box: Rect): void {
-    const { text, subtitle } = this.s.title;
-    if (!text && !subtitle) return;
-    const ctx = this.ctx;
-    ctx.fillStyle = 'rgba(12, 14, 20, 0.82)';
-    ctx.fillRect(box.x, box.y, box.w, box.h);
-    ctx.fillStyle = '#0090ff';
-    ctx.fillRect(box.x, box.y, Math.max(4, box.h * 0.06), box.h);
-    const pad = box.h * 0.18;
-    ctx.fillStyle = '#ffffff';
-    ctx.textBaseline = 'top';
-    ctx.font = `700 ${Math.round(box.h * (subtitle ? 0.38 : 0.5))}px sans-serif`;
-    ctx.fillText(text, box.x + pad, box.y + pad, box.w - 2 * pad);
-    if (subtitle) {
-      ctx.fillStyle = '#c9cede';
-      ctx.font = `${Math.round(box.h * 0.24)}px sans-serif`;
-      ctx.fillText(subtitle, box.x + pad, box.y + box.h * 0.62, box.w - 2 * pad);
+  /**
+   * The same scene composed in I420, from each source's latest planes: no YUV→RGB→YUV round trip.
+   * False when a video source is not I420 (the canvas path draws that frame instead).
+   */
+  private renderYuv(layers: Layer[]): boolean {
+    const { width: W, height: H } = this.s;
+    if (this.out.width !== W || this.out.height !== H) this.out = createYuv(W, H);
+    for (const layer of layers) {
+      const src = layer.source === 'screen' || layer.source === 'camera' ? this.sources.get(layer.source) : undefined;
+      if (src?.frame && !src.yuv) return false;
     }
-    ctx.textBaseline = 'alphabetic';
+    const out = this.out;
+    fillBlack(out);
+    for (const layer of layers) {
+      const box = toPixels(layer.box, W, H);
+      const overlay = (key: string, draw: (ctx: OffscreenCanvasRenderingContext2D, b: Rect) => void) => blendOver(this.overlays.get(key, box.w, box.h, draw), out, box.x, box.y);
+      switch (layer.source) {
+        case 'title':
+          if (this.s.title.text || this.s.title.subtitle) overlay(`title|${this.s.title.text}|${this.s.title.subtitle}`, (c, b) => drawTitle(c, b, this.s.title));
+          break;
+        case 'brb':
+          overlay(`brb|${this.s.brbText}`, (c, b) => drawCentredText(c, b, this.s.brbText || 'Be right back', BRB_BACKGROUND));
+          break;
+        case 'image': {
+          const img = this.image;
+          if (img) overlay(`image|${this.imageId}|${layer.fit}`, (c, b) => drawFitted(c, img, img.width, img.height, b, layer.fit, true));
+          else overlay('placeholder|image', (c, b) => drawCentredText(c, b, PLACEHOLDER_TEXT.image, PLACEHOLDER_BACKGROUND));
+          break;
+        }
+        default: {
+          const yuv = this.sources.get(layer.source as VideoSourceId)?.yuv;
+          if (!yuv) {
+            overlay(`placeholder|${layer.source}`, (c, b) => drawCentredText(c, b, PLACEHOLDER_TEXT[layer.source], PLACEHOLDER_BACKGROUND));
+            break;
+          }
+          if (layer.z > 0 && layer.fit === 'contain') fillBlack(out, box);
+          const { src, dst } = fitRect(yuv.width, yuv.height, box, layer.fit);
+          blit(yuv, src, out, dst);
+        }
+      }
+    }
+    return true;
   }
 
   private reportStats(): void {
