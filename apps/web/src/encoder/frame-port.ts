@@ -16,8 +16,9 @@ export function framesFromPort(port: MessagePort): ReadableStream<VideoFrame> {
         port.start();
       },
       cancel() {
-        port.onmessage = null;
-        port.close();
+        // Frames already on their way are closed as they land, not left to the garbage collector.
+        port.onmessage = (ev: MessageEvent<VideoFrame>) => ev.data.close();
+        setTimeout(() => port.close(), 1_000);
       },
     },
     new CountQueuingStrategy({ highWaterMark: MAX_QUEUED_FRAMES }),
