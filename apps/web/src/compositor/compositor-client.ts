@@ -39,11 +39,6 @@ export class CompositorClient {
     await this.api.setSource(id, Comlink.transfer(frames, [frames as unknown as Transferable]));
   }
 
-  hasTrack(id: VideoSourceId): boolean {
-    const t = this.tracks.get(id);
-    return !!t && t.readyState === 'live';
-  }
-
   async setImage(file: Blob | null): Promise<void> {
     const bitmap = file ? await createImageBitmap(file) : null;
     await this.api.setImage(bitmap ? Comlink.transfer(bitmap, [bitmap]) : null);

@@ -12,6 +12,7 @@
  */
 import { DEFAULT_SCENE_OPTIONS, fitRect, sceneLayers, toPixels, type Layer, type Rect, type SceneId, type SceneOptions, type SourceId } from './layout.ts';
 import { OverlayCache, drawCentredText, drawFitted, drawTitle } from './overlays.ts';
+import { LatestFrame } from './latest-frame.ts';
 import { blendOver, blit, createYuv, fillBlack, type Yuv } from './yuv.ts';
 
 export type VideoSourceId = 'screen' | 'camera';
@@ -57,16 +58,6 @@ export interface CompositorStats {
   atMs: number;
 }
 
-interface VideoSource {
-  frame: VideoFrame | null;
-  /** The latest frame's planes when it is I420 (copied as it arrives), for the I420 path. */
-  yuv: Yuv | null;
-  /** The buffer the next frame is copied into, then swapped with `yuv`. */
-  spare: Yuv | null;
-  reader: ReadableStreamDefaultReader<VideoFrame>;
-  ended: boolean;
-  frames: number;
-}
 
 /** Sink for output frames: the encoder's end of a MessageChannel (or anything with postMessage). */
 export interface FrameOutput {
@@ -97,7 +88,7 @@ export class Compositor {
   private previewCtx: OffscreenCanvasRenderingContext2D;
   private ticks = 0;
   private s: CompositorSettings;
-  private sources = new Map<VideoSourceId, VideoSource>();
+  private sources = new Map<VideoSourceId, LatestFrame>();
   private image: ImageBitmap | null = null;
   /** Bumped with each new image, so its cached overlay is redrawn. */
   private imageId = 0;
@@ -124,10 +115,6 @@ export class Compositor {
     this.resize();
   }
 
-  get settings(): CompositorSettings {
-    return this.s;
-  }
-
   start(): void {
     if (this.timer) return;
     this.nextTickMs = performance.now();
@@ -144,41 +131,12 @@ export class Compositor {
   /** Replaces a video source (the old one's reader is cancelled and its frame closed). */
   setSource(id: VideoSourceId, readable: ReadableStream<VideoFrame>): void {
     this.removeSource(id);
-    const src: VideoSource = { frame: null, yuv: null, spare: null, reader: readable.getReader(), ended: false, frames: 0 };
-    this.sources.set(id, src);
-    void this.pump(src);
+    this.sources.set(id, new LatestFrame(readable));
   }
 
   removeSource(id: VideoSourceId): void {
-    const src = this.sources.get(id);
-    if (!src) return;
+    this.sources.get(id)?.close();
     this.sources.delete(id);
-    src.ended = true;
-    src.frame?.close();
-    src.frame = null;
-    void src.reader.cancel().catch(() => undefined);
-  }
-
-  /** Copies an I420 frame's visible planes into the source's spare buffer, then swaps it in. */
-  private async copyPlanes(src: VideoSource, frame: VideoFrame): Promise<void> {
-    const rect = frame.visibleRect;
-    if (frame.format !== 'I420' || !rect || rect.width % 2 || rect.height % 2) {
-      src.yuv = null;
-      return;
-    }
-    let buf = src.spare;
-    if (!buf || buf.width !== rect.width || buf.height !== rect.height) buf = createYuv(rect.width, rect.height);
-    try {
-      await frame.copyTo(buf.data, { rect: { x: rect.x, y: rect.y, width: rect.width, height: rect.height }, layout: buf.layout });
-      src.spare = src.yuv;
-      src.yuv = buf;
-    } catch {
-      src.yuv = null;
-    }
-  }
-
-  hasFrame(id: VideoSourceId): boolean {
-    return !!this.sources.get(id)?.frame;
   }
 
   setImage(image: ImageBitmap | null): void {
@@ -223,30 +181,6 @@ export class Compositor {
     const frame = this.sources.get(layer.source)?.frame;
     if (!frame || x !== 0 || y !== 0 || w !== 1 || h !== 1) return null;
     return frame.displayWidth === this.s.width && frame.displayHeight === this.s.height ? frame : null;
-  }
-
-  /** Keeps only the newest frame: a frame replaced before it was drawn is closed unseen. */
-  private async pump(src: VideoSource): Promise<void> {
-    try {
-      for (;;) {
-        const { value, done } = await src.reader.read();
-        if (done) break;
-        if (src.ended) {
-          value.close();
-          break;
-        }
-        await this.copyPlanes(src, value);
-        src.frame?.close();
-        src.frame = value;
-        src.frames++;
-      }
-    } catch {
-      // The track went away (unplugged camera, stopped share): the layer shows its placeholder.
-    }
-    src.ended = true;
-    src.frame?.close();
-    src.frame = null;
-    src.yuv = null;
   }
 
   /**
@@ -372,8 +306,7 @@ export class Compositor {
     const sourceFps = { screen: 0, camera: 0 } as Record<VideoSourceId, number>;
     let framesHeld = 0;
     for (const [id, src] of this.sources) {
-      sourceFps[id] = src.frames;
-      src.frames = 0;
+      sourceFps[id] = src.takeFrameCount();
       if (src.frame) framesHeld++;
     }
     this.onStats({
