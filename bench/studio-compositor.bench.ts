@@ -76,8 +76,9 @@ async function measure(studio: Page, secs: number) {
 }
 
 /** Frames sent while the studio page's main thread spins for `secs` (read from the encoder's counters before and after). */
-async function mainThreadBlocked(studio: Page, secs: number): Promise<{ fpsSent: number; seconds: number }> {
+async function mainThreadBlocked(studio: Page, secs: number): Promise<{ fpsSent: number; seconds: number; compositorLateTicks: number }> {
   const s0 = await readStats(studio);
+  const c0 = await compositorStats(studio);
   await studio.evaluate((ms) => {
     const end = performance.now() + ms;
     while (performance.now() < end);
@@ -85,7 +86,13 @@ async function mainThreadBlocked(studio: Page, secs: number): Promise<{ fpsSent:
   // The page's status attribute catches up once the main thread is free again.
   await sleep(2_500);
   const s1 = await readStats(studio);
-  return { fpsSent: s0 && s1 ? round(((s1.framesEncoded - s0.framesEncoded) * 1000) / (s1.atMs - s0.atMs), 1) : NaN, seconds: secs };
+  const c1 = await compositorStats(studio);
+  return {
+    fpsSent: s0 && s1 ? round(((s1.framesEncoded - s0.framesEncoded) * 1000) / (s1.atMs - s0.atMs), 1) : NaN,
+    seconds: secs,
+    // Ticks of the compositor's own timer that ran more than a frame late during the block.
+    compositorLateTicks: c0 && c1 ? c1.lateTicks - c0.lateTicks : NaN,
+  };
 }
 
 async function goLive(studio: Page, relayUrl: string, profile: string): Promise<string> {
