@@ -22,6 +22,7 @@ const BENCHES = {
   'av-sync': ['bench/av-sync.bench.ts', '10'],
   'metrics-cost': ['bench/metrics-cost.bench.ts', '10', '4'],
   'dashboard-cpu': ['bench/dashboard-cpu.bench.ts', '30', '2'],
+  'studio-compositor': ['bench/studio-compositor.bench.ts', '3', '20'],
 };
 
 const args = process.argv.slice(2);

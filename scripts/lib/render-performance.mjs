@@ -29,6 +29,7 @@ export function render(dir, chartsDir = path.join(dir, '../../docs/charts')) {
   const metricsCost = load(dir, 'metrics-cost');
   const dashboardCpu = load(dir, 'dashboard-cpu');
   const llLoad = load(dir, 'llhls-load');
+  const studioCompositor = load(dir, 'studio-compositor');
   const parts = [
     `# Performance
 
@@ -260,6 +261,36 @@ so the on/off difference is noise around the relay's own figure, not a second me
   parts.push(
     section(dashboardCpu, 'The dashboard page in Chromium', (res) => `${res.setup}. CPU of every Chromium process (browser, renderer, utilities),
 % of one core: **${res.medianChromiumCpuPct} %** (median of ${res.runs.length} runs: ${res.runs.map((r) => `${r.chromiumCpuPct} %`).join(', ')}). Target: < 5 %.`),
+  );
+  parts.push(
+    section(studioCompositor, 'Studio compositor: screen + camera picture-in-picture + lower third at 720p30', (res) => {
+      const m = res.median;
+      const target = (ok) => (ok ? 'met' : '**missed**');
+      const rows = Object.entries(m.profiles).map(([, p]) => `| ${p.label} | ${p.encodeMs} ms | ${p.fpsSent} | ${p.chromiumCpuPct} % |`);
+      return `${res.setup}. ${res.runs.length} run(s), ${res.seconds} s per phase; medians of the runs.
+
+| | value | target |
+|---|---|---|
+| compositing per output frame in the worker, median | **${m.composeMsP50} ms** | ≤ 4 ms: ${target(m.composeMsP50 <= 4)} |
+| compositing per output frame, p95 | ${m.composeMsP95} ms | |
+| fps sent, studio tab in front | ${m.fpsSentVisible} | ≥ 29: ${target(m.fpsSentVisible >= 29)} |
+| fps sent, another tab in front (studio's visibilityState: ${m.hiddenVisibility}) | ${m.fpsSentHidden} | ≥ 29: ${target(m.fpsSentHidden >= 29)} |
+| fps sent while the studio's main thread is blocked | ${m.fpsSentMainThreadBlocked} | |
+| longest viewer stall across two scene switches | ${m.sceneSwitchLongestStallMs} ms | ≤ one frame interval (33 ms) + the viewer's own jitter |
+
+Compositing time is the worker's time to draw one output picture and make its VideoFrame (the
+preview, redrawn every third frame, is not in it). Headless Chromium reports every page as
+visible whatever tab is in front, so the "hidden" row is only as hidden as its visibilityState
+says; the blocked-main-thread row is the stronger check that the output does not depend on the
+page's main thread (its figure spans the block and the 2.5 s after it). The stall is the longest
+time the real-time viewer's picture did not change, sampled every 40 ms.
+
+Per encoding profile (same scene; CPU is every Chromium process together, studio and viewer, % of one core):
+
+| profile | encode ms/frame | fps sent | Chromium CPU |
+|---|---|---|---|
+${rows.join('\n')}`;
+    }),
   );
   parts.push(renderPerfSuite(dir, chartsDir));
   return parts.join('\n');

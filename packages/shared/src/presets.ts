@@ -29,6 +29,48 @@ export function findPreset(id: string): VideoPreset {
   return VIDEO_PRESETS.find((p) => p.id === id) ?? VIDEO_PRESETS[1];
 }
 
+/**
+ * Encoding profiles, offered beside the resolution (seed 000's three). Each sets the keyframe
+ * interval, the bitrate, the frame rate and WebCodecs' latencyMode; "Battery saving" also caps the
+ * resolution. Measured in docs/performance.md (bench/studio-compositor.bench.ts).
+ */
+export interface EncodingProfile {
+  id: 'low-latency' | 'high-quality' | 'battery-saving';
+  label: string;
+  /** Forced keyframe interval, wall-clock ms (≤ the relay's HLS segment target, 2 s by default). */
+  keyframeIntervalMs: number;
+  /** The resolution preset's bitrate × this, capped at {@link MAX_PROFILE_BITRATE}. */
+  bitrateFactor: number;
+  /** Frame rate cap (the preset's rate when lower). */
+  maxFrameRate: number;
+  /** Height cap: the preset is swapped for the largest one at most this tall. */
+  maxHeight: number;
+  /** 'realtime': the encoder drops quality before it adds delay; 'quality': it may take longer per frame. */
+  latencyMode: 'realtime' | 'quality';
+}
+
+export const MAX_PROFILE_BITRATE = 8_000_000;
+
+export const ENCODING_PROFILES = Object.freeze([
+  { id: 'low-latency', label: 'Low latency', keyframeIntervalMs: 1_000, bitrateFactor: 1, maxFrameRate: 30, maxHeight: 1080, latencyMode: 'realtime' },
+  { id: 'high-quality', label: 'High quality', keyframeIntervalMs: 2_000, bitrateFactor: 1.6, maxFrameRate: 30, maxHeight: 1080, latencyMode: 'quality' },
+  { id: 'battery-saving', label: 'Battery saving', keyframeIntervalMs: 2_000, bitrateFactor: 0.5, maxFrameRate: 15, maxHeight: 480, latencyMode: 'realtime' },
+] as const satisfies readonly EncodingProfile[]);
+
+export const DEFAULT_PROFILE_ID: EncodingProfile['id'] = 'low-latency';
+
+export function findProfile(id: string): EncodingProfile {
+  return ENCODING_PROFILES.find((p) => p.id === id) ?? ENCODING_PROFILES[0];
+}
+
+/** A resolution preset as a profile shapes it: size capped, frame rate capped, bitrate scaled. */
+export function applyProfile(preset: VideoPreset, profile: EncodingProfile): VideoPreset {
+  const base = preset.height <= profile.maxHeight ? preset : [...VIDEO_PRESETS].reverse().find((p) => p.height <= profile.maxHeight) ?? VIDEO_PRESETS[0];
+  const frameRate = Math.min(base.frameRate, profile.maxFrameRate);
+  const videoBitrate = Math.min(MAX_PROFILE_BITRATE, Math.round((base.videoBitrate * profile.bitrateFactor * frameRate) / base.frameRate / 1000) * 1000);
+  return { ...base, id: `${base.id}-${profile.id}`, label: `${base.label.split(' · ')[0]} · ${frameRate} fps · ${(videoBitrate / 1e6).toFixed(2)} Mbps`, frameRate, videoBitrate };
+}
+
 /** Services the studio offers as destination presets: their RTMP ingest URL (the stream key is appended). */
 export const DESTINATION_PRESETS = Object.freeze([
   { id: 'youtube', label: 'YouTube', url: 'rtmp://a.rtmp.youtube.com/live2' },

@@ -1,24 +1,38 @@
 /**
- * Capture on the main thread: the shared screen/window/tab (or the test pattern), its audio and an
- * optional microphone mixed into one audio track. The mixed track always flows — silence when
- * nothing is connected — because the relay's Matroska muxer waits on every declared track.
+ * Capture on the main thread: the shared screen/window/tab (or the test pattern) whose video goes
+ * to the compositor, and the audio mixer with the tab's sound and an optional microphone. The
+ * shared source can end (the browser's "Stop sharing") and be shared again without the broadcast
+ * noticing: the mixer's track and the compositor's output carry on.
  */
 import { TabcastError, type VideoPreset } from '@tabcast/shared';
+import { AudioMixer } from '../audio/mixer.ts';
+import { captureError } from './capture-errors.ts';
+import { shareDisplay } from './display.ts';
 import { startTestPattern, type TestPattern } from './test-pattern.ts';
 
 export type SourceKind = 'screen' | 'test-pattern';
+
+export interface MicrophoneOptions {
+  deviceId: string | null;
+  echoCancellation: boolean;
+  noiseSuppression: boolean;
+}
 
 export interface CaptureOptions {
   source: SourceKind;
   /** Ask for the tab's or system's audio with the screen share. */
   systemAudio: boolean;
-  microphone: boolean;
+  microphone: MicrophoneOptions | null;
   preset: VideoPreset;
 }
 
+/** Mixer channel ids. */
+export const DISPLAY_AUDIO = 'display';
+export const MICROPHONE = 'microphone';
+
 export interface CaptureSession {
-  /** What the studio previews (video only). */
-  preview: MediaStream;
+  mixer: AudioMixer;
+  /** The shared screen's (or pattern's) video; replaced by shareAgain(). */
   video: MediaStreamTrack;
   /** The mixed audio track (never null; silent when there is no source). */
   audio: MediaStreamTrack;
@@ -28,108 +42,123 @@ export interface CaptureSession {
   warnings: string[];
   /** What the capture carries, for the status line. */
   describe: string;
-  /** Called once if the user ends the share from the browser's own UI. */
+  /** Called each time the shared source is closed from the browser's own UI. */
   onEnded(cb: () => void): void;
+  /** Asks for a screen, window or tab again; its video and sound replace the old ones. */
+  shareAgain(): Promise<MediaStreamTrack>;
+  /** Adds, replaces (new options) or removes (null) the microphone; resolves to a warning or null. */
+  setMicrophone(o: MicrophoneOptions | null): Promise<string | null>;
   stop(): void;
 }
 
-function captureError(err: unknown, what: string): TabcastError {
-  const name = (err as DOMException)?.name;
-  if (name === 'NotAllowedError') return new TabcastError('capture-failed', `${what} was cancelled or blocked. Click "Go live" again and allow it.`);
-  if (name === 'NotFoundError') return new TabcastError('capture-failed', `No ${what.toLowerCase()} source is available on this device.`);
-  if (name === 'NotReadableError') return new TabcastError('capture-failed', `${what} could not start: the source is in use or the OS refused it.`);
-  return new TabcastError('capture-failed', `${what} failed: ${(err as Error)?.message ?? String(err)}`);
-}
-
-export async function startCapture(o: CaptureOptions): Promise<CaptureSession> {
+export async function startCapture(o: CaptureOptions, sampleRate: number): Promise<CaptureSession> {
   if (!window.isSecureContext) {
     throw new TabcastError('capture-failed', 'Capture needs a secure page: open the studio over https:// or on http://localhost.');
   }
   const warnings: string[] = [];
-  const cleanup: (() => void)[] = [];
   let display: MediaStream;
   let pattern: TestPattern | null = null;
   if (o.source === 'test-pattern') {
     pattern = startTestPattern(o.preset.width, o.preset.height, o.preset.frameRate);
-    cleanup.push(pattern.stop);
     display = pattern.stream;
   } else {
-    if (!navigator.mediaDevices?.getDisplayMedia) throw new TabcastError('capture-failed', 'This browser cannot share a screen (no getDisplayMedia).');
-    try {
-      display = await navigator.mediaDevices.getDisplayMedia({
-        video: { width: { max: 1920 }, height: { max: 1080 }, frameRate: { ideal: o.preset.frameRate, max: o.preset.frameRate } },
-        audio: o.systemAudio,
-      });
-    } catch (err) {
-      throw captureError(err, 'Screen sharing');
-    }
-    cleanup.push(() => display.getTracks().forEach((t) => t.stop()));
+    display = await shareDisplay(o.preset, o.systemAudio);
   }
-  const video = display.getVideoTracks()[0];
+  const stopDisplay = () => (pattern ? pattern.stop() : display.getTracks().forEach((t) => t.stop()));
+  let video = display.getVideoTracks()[0];
   if (!video) {
-    cleanup.forEach((f) => f());
+    stopDisplay();
     throw new TabcastError('capture-failed', 'The shared source has no video.');
   }
+  let mixer: AudioMixer;
+  try {
+    mixer = await AudioMixer.create(sampleRate);
+  } catch (err) {
+    stopDisplay();
+    throw new TabcastError('capture-failed', `The audio mixer could not start: ${(err as Error).message}`);
+  }
 
-  // Mix tab/system audio and the microphone into one track at 48 kHz.
-  const audioCtx = new AudioContext({ sampleRate: 48_000, latencyHint: 'interactive' });
-  cleanup.push(() => void audioCtx.close());
-  const mix = audioCtx.createMediaStreamDestination();
-  mix.channelCount = 2;
-  // A destination with nothing connected produces no audio at all (measured in Chromium 156), so a
-  // zero-valued source keeps silence flowing and the relay's muxer never waits on the audio track.
-  const silence = new ConstantSourceNode(audioCtx, { offset: 0 });
-  silence.connect(mix);
-  silence.start();
   const sources: string[] = [];
   if (pattern && o.systemAudio) {
     // The test pattern's "tab audio" is its own beep.
-    pattern.attachBeep(audioCtx, mix);
+    const beep = new GainNode(mixer.ctx);
+    pattern.attachBeep(mixer.ctx, beep);
+    mixer.addNode(DISPLAY_AUDIO, 'Test pattern beep', beep);
     sources.push('a beep each second');
   }
-  const displayAudio = display.getAudioTracks()[0];
-  if (displayAudio) {
-    audioCtx.createMediaStreamSource(new MediaStream([displayAudio])).connect(mix);
-    sources.push('tab/system audio');
-  } else if (o.systemAudio && o.source === 'screen') {
-    warnings.push('No tab or system audio was shared (tick "Share audio" in the browser\'s picker to include it).');
-  }
-  if (o.microphone) {
+  const attachDisplayAudio = (stream: MediaStream): boolean => {
+    const track = stream.getAudioTracks()[0];
+    if (track) mixer.addTrack(DISPLAY_AUDIO, 'Tab audio', track);
+    else if (!pattern) mixer.remove(DISPLAY_AUDIO);
+    return !!track;
+  };
+  if (attachDisplayAudio(display)) sources.push('tab/system audio');
+  else if (o.systemAudio && o.source === 'screen') warnings.push('No tab or system audio was shared (tick "Share audio" in the browser\'s picker to include it).');
+
+  let mic: MediaStream | null = null;
+  const setMicrophone = async (m: MicrophoneOptions | null): Promise<string | null> => {
+    mic?.getTracks().forEach((t) => t.stop());
+    mic = null;
+    mixer.remove(MICROPHONE);
+    if (!m) return null;
     try {
-      const mic = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true } });
-      cleanup.push(() => mic.getTracks().forEach((t) => t.stop()));
-      audioCtx.createMediaStreamSource(mic).connect(mix);
-      sources.push('microphone');
+      mic = await navigator.mediaDevices.getUserMedia({
+        audio: { ...(m.deviceId ? { deviceId: { exact: m.deviceId } } : {}), echoCancellation: m.echoCancellation, noiseSuppression: m.noiseSuppression, autoGainControl: false },
+      });
+      mixer.addTrack(MICROPHONE, 'Microphone', mic.getAudioTracks()[0]!);
+      return null;
     } catch (err) {
-      warnings.push(captureError(err, 'Microphone').message + ' Going live without it.');
+      return captureError(err, 'Microphone').message;
     }
+  };
+  if (o.microphone) {
+    const problem = await setMicrophone(o.microphone);
+    if (problem) warnings.push(problem + ' Going live without it.');
+    else sources.push('microphone');
   }
-  if (audioCtx.state === 'suspended') await audioCtx.resume().catch(() => undefined);
-  const audio = mix.stream.getAudioTracks()[0]!;
 
   const settings = video.getSettings();
-  const contentHint = video.contentHint || (o.source === 'test-pattern' ? 'motion' : settings.displaySurface === 'browser' ? 'detail' : 'detail');
+  const contentHint = video.contentHint || (o.source === 'test-pattern' ? 'motion' : 'detail');
   const size = settings.width && settings.height ? `${settings.width}×${settings.height}` : 'unknown size';
   const describe = `${o.source === 'test-pattern' ? 'test pattern' : (settings.displaySurface ?? 'screen')} ${size}${sources.length ? ' + ' + sources.join(' + ') : ', no audio (silence sent)'}`;
 
   let endedCb: (() => void) | null = null;
-  video.addEventListener('ended', () => endedCb?.(), { once: true });
+  const watch = (track: MediaStreamTrack) => track.addEventListener('ended', () => track === session.video && endedCb?.(), { once: true });
   let stopped = false;
-  return {
-    preview: new MediaStream([video]),
+  const session: CaptureSession = {
+    mixer,
     video,
-    audio,
+    audio: mixer.output,
     contentHint,
     warnings,
     describe,
     onEnded: (cb) => (endedCb = cb),
+    async shareAgain() {
+      const next = await shareDisplay(o.preset, o.systemAudio);
+      const track = next.getVideoTracks()[0];
+      if (!track) {
+        next.getTracks().forEach((t) => t.stop());
+        throw new TabcastError('capture-failed', 'The shared source has no video.');
+      }
+      if (!pattern) display.getTracks().forEach((t) => t.stop());
+      display = next;
+      video = track;
+      session.video = track;
+      attachDisplayAudio(next);
+      watch(track);
+      return track;
+    },
+    setMicrophone,
     stop: () => {
       if (stopped) return;
       stopped = true;
       endedCb = null;
-      video.stop();
-      audio.stop();
-      cleanup.forEach((f) => f());
+      session.video.stop();
+      stopDisplay();
+      mic?.getTracks().forEach((t) => t.stop());
+      mixer.close();
     },
   };
+  watch(video);
+  return session;
 }

@@ -23,6 +23,8 @@ export interface MediaEncoderOptions {
   bitrate: number;
   contentHint: string;
   keyframeIntervalMs: number;
+  /** WebCodecs' latencyMode; default 'realtime'. */
+  latencyMode?: 'realtime' | 'quality';
   audio: { sampleRate: number; numberOfChannels: number; bitrate: number } | null;
 }
 
@@ -58,7 +60,7 @@ export async function pickVideoConfig(o: MediaEncoderOptions): Promise<VideoEnco
       height: o.height,
       bitrate: o.bitrate,
       framerate: o.frameRate,
-      latencyMode: 'realtime',
+      latencyMode: o.latencyMode ?? 'realtime',
       avc: { format: 'avc' },
       hardwareAcceleration: 'no-preference',
       ...(o.contentHint ? { contentHint: o.contentHint } : {}),

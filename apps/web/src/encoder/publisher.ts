@@ -68,6 +68,7 @@ export class Publisher {
         bitrate: o.preset.videoBitrate,
         contentHint: o.contentHint,
         keyframeIntervalMs: o.keyframeIntervalMs,
+        latencyMode: o.latencyMode ?? 'realtime',
         audio: o.audio ? { ...o.audio, bitrate: AUDIO_DEFAULTS.bitrate } : null,
       },
       this.client,

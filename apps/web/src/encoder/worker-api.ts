@@ -26,6 +26,8 @@ export interface PublishOptions {
   reconnect: ReconnectPolicy;
   /** Force a keyframe at least this often, wall-clock ms. */
   keyframeIntervalMs: number;
+  /** WebCodecs' latencyMode, from the encoding profile; default 'realtime'. */
+  latencyMode?: 'realtime' | 'quality';
   /** RTMP destinations to push to (sent after every welcome). */
   destinations: DestinationSpec[];
   /** List the stream publicly (`hello.listed`); default false: unlisted, reachable by its id only. */
@@ -92,7 +94,8 @@ export interface PublishStatus {
 export interface EncoderWorkerApi {
   start(
     options: PublishOptions,
-    video: ReadableStream<VideoFrame>,
+    /** A track's frames, or the port the compositor worker sends its output frames to. */
+    video: ReadableStream<VideoFrame> | MessagePort,
     audio: ReadableStream<AudioData> | null,
     onStatus: (status: PublishStatus) => void,
   ): Promise<void>;

@@ -1,0 +1,15 @@
+/** The compositor worker's interface, shared by the studio (caller) and the worker (callee). */
+import type { CompositorSettings, CompositorStats, VideoSourceId } from './compositor.ts';
+
+export interface CompositorWorkerApi {
+  /** Starts drawing into `canvas` (the studio's preview, transferred) at the settings' frame rate. */
+  start(canvas: OffscreenCanvas, settings: Partial<CompositorSettings>, onStats: (s: CompositorStats) => void): void;
+  configure(patch: Partial<CompositorSettings>): void;
+  /** A track's frames (MediaStreamTrackProcessor's readable, transferred); replaces that source. */
+  setSource(id: VideoSourceId, frames: ReadableStream<VideoFrame>): void;
+  removeSource(id: VideoSourceId): void;
+  setImage(image: ImageBitmap | null): void;
+  /** Output frames go to this port (the encoder worker holds the other end) until null. */
+  setOutput(port: MessagePort | null): void;
+  stop(): void;
+}
