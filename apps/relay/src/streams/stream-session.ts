@@ -21,6 +21,7 @@ import { Destinations, type ResolvedDestination } from '../outputs/destinations.
 import { FAN_OUT_DEFAULTS, FanOut } from '../outputs/fan-out.ts';
 import { HlsPlaylist } from '../outputs/hls-playlist.ts';
 import { hlsRestartPolicy } from '../outputs/restart-policy.ts';
+import type { StreamRecording } from '../recording/stream-recording.ts';
 import { IngestTimeline } from './ingest-timeline.ts';
 import { saveStream, type PersistedStream } from './stream-store.ts';
 
@@ -55,6 +56,10 @@ export interface SessionDeps {
   diskProblem?: () => string | null;
   /** A destination stored (encrypted) on the relay for this stream key, or null. */
   resolveStoredDestination: (keyId: string, id: string) => { url: string; streamKey: string } | null;
+  /** This stream's recording (fed the same chunks as the outputs, plus backfill), or null. */
+  recording?: StreamRecording | null;
+  /** Why this stream is not recorded although its studio asked (the quota), for the studio; else null. */
+  recordingOffReason?: string | null;
 }
 
 export class StreamSession {
@@ -282,10 +287,18 @@ export class StreamSession {
     };
   }
 
+  /** Whether chunks are being recorded now. */
+  get recording(): boolean {
+    return this.deps.recording?.active ?? false;
+  }
+
   attach(link: PublisherLink): void {
     if (this.graceTimer) clearTimeout(this.graceTimer);
     this.graceTimer = null;
     this.publisher = link;
+    this.deps.recording?.newConnection((m) => link.send(m));
+    const notRecorded = this.deps.recording?.stoppedReason ?? this.deps.recordingOffReason;
+    if (notRecorded) link.send({ type: 'recording-status', recording: false, reason: `not recording (the broadcast goes on): ${notRecorded}`.slice(0, LIMITS.maxReasonLength) });
     this.awaitingFirstVideo = true;
     // Whatever was captured during the gap is not coming: restart video at a keyframe.
     this.hls.resetToKeyframe();
@@ -333,6 +346,7 @@ export class StreamSession {
    */
   ingest(msg: ChunkMessage, raw: Buffer): void {
     if (this.state !== 'live') return;
+    if (msg.backfill) return this.ingestBackfill(msg);
     const { config: limits } = this.deps;
     let newVideoConfig: VideoConfig | undefined;
     if (msg.config) newVideoConfig = this.acceptConfig(msg);
@@ -348,6 +362,9 @@ export class StreamSession {
       this.awaitingFirstVideo = false;
     }
     const timestampUs = this.timeline.accept(msg.track, msg.timestampUs);
+    // The recording keeps the publisher's own clock: it runs on across resumes, so backfilled
+    // chunks land where they belong.
+    this.deps.recording?.chunk(msg);
     this.meter.record(msg.data.byteLength);
     if (msg.track === 'video') this.frameMeter.record(0);
     this.figures.recordChunk(msg.track, msg.key, msg.timestampUs, msg.data.byteLength);
@@ -383,6 +400,18 @@ export class StreamSession {
         suggestedBitrate: Math.max(300_000, Math.round(bitsPerSec * 0.7)),
       });
     }
+  }
+
+  /**
+   * A chunk re-sent from the studio's retained copy (protocol 3): it is in the past, so it goes to
+   * the recording only. Checked for what the recording needs; not for order or rate (a resume sends
+   * a burst), which the recording's own bounded queue absorbs.
+   */
+  private ingestBackfill(msg: ChunkMessage): void {
+    if (msg.seq === undefined) throw new TabcastError('bad-message', 'a backfill chunk needs its seq');
+    if (msg.track === 'audio' && !this.hasAudio) throw new TabcastError('bad-message', 'audio chunk on a stream declared without audio');
+    if (msg.config && 'codedWidth' in msg.config !== (msg.track === 'video')) throw new TabcastError('bad-message', `${msg.track} chunk carries a config of the other track`);
+    this.deps.recording?.chunk(msg);
   }
 
   /** Stores a codec config; returns the video config when it differs from the current one (a new output run). */
@@ -441,6 +470,8 @@ export class StreamSession {
       reason = `the HLS output failed while finishing: ${this.hls.lastError}`;
       this.deps.log.error('ffmpeg failed while finishing', { reason });
     }
+    // A drained stream may be resumed after the relay's restart: its recording goes on then.
+    await (code === 'server-shutdown' ? this.deps.recording?.suspend() : this.deps.recording?.end());
     try {
       this.playlist.end();
     } catch (err) {
