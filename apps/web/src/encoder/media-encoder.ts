@@ -14,6 +14,8 @@ export interface ChunkSink {
   send(chunk: ChunkMessage): boolean;
   readonly canSend: boolean;
   readonly bufferedAmount: number;
+  /** Every chunk made, sent or not (a chunk the socket refused, a delta skipped after a gap), for the recording's backfill. */
+  keep?(chunk: ChunkMessage): void;
 }
 
 export interface MediaEncoderOptions {
@@ -291,20 +293,14 @@ export class MediaEncoder {
     chunk.copyTo(data);
     const key = chunk.type === 'key';
     const seq = this.seq.video++;
+    const base = { seq, type: 'chunk', track: 'video', timestampUs: chunk.timestamp, durationUs: chunk.duration || Math.round(1e6 / this.o.frameRate), key, data } as const;
+    // The retained copy's keyframes carry their config: backfill may start at any of them.
+    this.sink.keep?.(key && this.videoConfig ? { ...base, config: this.videoConfig } : base);
     // After a reconnect the relay resumes only at a keyframe that carries its config; after a chunk
     // that could not be sent, the frames that depend on it are useless until the next keyframe.
     if ((this.sendConfig.video || this.videoGap) && !key) return;
-    const sent = this.sink.send({
-      seq,
-      type: 'chunk',
-      track: 'video',
-      timestampUs: chunk.timestamp,
-      // Captured frames carry no duration; the nominal one lets FFmpeg size segments exactly.
-      durationUs: chunk.duration || Math.round(1e6 / this.o.frameRate),
-      key,
-      data,
-      ...(this.sendConfig.video && this.videoConfig ? { config: this.videoConfig } : {}),
-    });
+    // Captured frames carry no duration; the nominal one (in `base`) lets FFmpeg size segments exactly.
+    const sent = this.sink.send({ ...base, ...(this.sendConfig.video && this.videoConfig ? { config: this.videoConfig } : {}) });
     if (sent) {
       if (key) this.sendConfig.video = false;
       this.videoGap = false;
@@ -337,16 +333,9 @@ export class MediaEncoder {
     // After the clock was re-anchored backwards, what overlaps the audio already sent is dropped.
     if (ts <= this.lastAudioTs) return;
     this.lastAudioTs = ts;
-    const sent = this.sink.send({
-      seq,
-      type: 'chunk',
-      track: 'audio',
-      timestampUs: ts,
-      durationUs: chunk.duration ?? 0,
-      key: true,
-      data,
-      ...(this.sendConfig.audio ? { config: this.audioConfig } : {}),
-    });
+    const msg: ChunkMessage = { seq, type: 'chunk', track: 'audio', timestampUs: ts, durationUs: chunk.duration ?? 0, key: true, data, ...(this.sendConfig.audio ? { config: this.audioConfig } : {}) };
+    this.sink.keep?.(msg);
+    const sent = this.sink.send(msg);
     if (sent) {
       this.sendConfig.audio = false;
       this.window.bytes += data.byteLength;

@@ -7,7 +7,7 @@ import { AUDIO_DEFAULTS, TabcastError, type DestinationSpec, type ErrorPayload }
 import { PublishClient } from '../transport/publish-client.ts';
 import { MediaEncoder } from './media-encoder.ts';
 import { stepDownBitrate } from './quality-step.ts';
-import type { EncoderStats, PublishOptions, PublishState, PublishStatus } from './worker-api.ts';
+import { DEFAULT_RETAIN_MINUTES, type EncoderStats, type PublishOptions, type PublishState, type PublishStatus } from './worker-api.ts';
 
 /** Socket buffer above which chunks are refused: about 1.5 s of 2.5 Mbps video. */
 const MAX_BUFFERED_BYTES = 512 * 1024;
@@ -30,9 +30,9 @@ export class Publisher {
     this.destinations = o.destinations;
     this.lastFpsLimit = o.preset.frameRate;
     const emptyStats: EncoderStats = { fps: 0, bitrate: 0, encodeMsAvg: 0, framesEncoded: 0, framesDropped: 0, bufferedBytes: 0, codec: '', captureLagMs: 0, drops: { 'encoder-busy': 0, socket: 0, 'capture-late': 0, paced: 0 }, fpsLimit: o.preset.frameRate, atMs: 0, captureFps: 0, droppedEncoder: 0, droppedSocket: 0, encoderQueue: 0, targetBitrate: o.preset.videoBitrate };
-    this.status = { state: 'idle', streamId: null, watchUrl: null, hlsUrl: null, attempt: 0, maxAttempts: o.reconnect.attempts, error: null, notice: null, stats: emptyStats, destinations: [] };
+    this.status = { state: 'idle', streamId: null, watchUrl: null, hlsUrl: null, attempt: 0, maxAttempts: o.reconnect.attempts, error: null, notice: null, stats: emptyStats, destinations: [], recording: null, recordingNote: null, retainedChunks: 0, backfillLeft: 0 };
     this.client = new PublishClient(
-      { url: o.relayUrl, key: o.streamKey, audio: o.audio, reconnect: o.reconnect, maxBufferedBytes: MAX_BUFFERED_BYTES, maxBacklogMs: MAX_SOCKET_BACKLOG_MS, listed: o.listed === true },
+      { url: o.relayUrl, key: o.streamKey, audio: o.audio, reconnect: o.reconnect, maxBufferedBytes: MAX_BUFFERED_BYTES, maxBacklogMs: MAX_SOCKET_BACKLOG_MS, listed: o.listed === true, record: o.record !== false, retainMs: (o.retainMinutes ?? DEFAULT_RETAIN_MINUTES) * 60_000 },
       {
         state: (state, { attempt, error }) => {
           if (state === 'error' && error) this.fatal(error);
@@ -41,10 +41,11 @@ export class Publisher {
         welcome: (w) => {
           this.encoder.requestKeyframe();
           this.client.sendControl({ type: 'destinations', destinations: this.destinations });
-          this.update({ streamId: w.streamId, watchUrl: w.watchUrl, hlsUrl: w.hlsUrl });
+          this.update({ streamId: w.streamId, watchUrl: w.watchUrl, hlsUrl: w.hlsUrl, recording: w.recording ?? false, ...(w.recording ? { recordingNote: null } : {}) });
         },
         destinationStatus: (destinations) => this.update({ destinations }),
         notice: (message) => this.update({ notice: message }),
+        recording: (recording, reason) => this.update({ recording, recordingNote: reason }),
         keyframeRequest: () => this.encoder.requestKeyframe(),
         qualityRequest: (reason) => {
           const next = stepDownBitrate(this.encoder.bitrate, MIN_VIDEO_BITRATE);
@@ -111,7 +112,7 @@ export class Publisher {
 
   private tickStats(): void {
     const stats = this.encoder.takeStats();
-    const patch: Partial<PublishStatus> = { stats };
+    const patch: Partial<PublishStatus> = { stats, retainedChunks: this.client.retained.size, backfillLeft: this.client.backfillLeft };
     // The relay's copy (protocol 2, docs/protocol.md): it exports them and watches the fps.
     this.client.sendControl({
       type: 'stats',
