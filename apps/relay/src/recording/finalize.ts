@@ -19,7 +19,7 @@ import { MkvMuxer } from '../mux/mkv-muxer.ts';
 import { indexLog, type IndexedChunk } from './chunk-log.ts';
 import type { RecordingGap } from './recording-meta.ts';
 
-/** A jump in video timestamps this long without a seq hole is a gap too (publishers without seq), µs. */
+/** Publishers without seq: a jump in video timestamps this long is taken as a gap, µs. */
 const TIME_GAP_US = 500_000;
 /** FFmpeg gets this long to copy a recording into MP4, per hour of media, ms (at least 60 s). */
 const FFMPEG_MS_PER_HOUR = 120_000;
@@ -75,7 +75,10 @@ export function planRecording(all: IndexedChunk[]): Plan | null {
       gapFromUs ??= prev ? prev.timestampUs + prev.durationUs : c.timestampUs;
       continue;
     }
-    const hole = prev !== null && ((c.seq !== undefined && prev.seq !== undefined && c.seq !== prev.seq + 1) || c.timestampUs - prev.timestampUs > TIME_GAP_US);
+    // With seq, only missing chunks are a gap: a studio that encoded nothing for a while (a still
+    // screen, a starved CPU) lost nothing. Without seq, a long silence is all there is to go by.
+    const bySeq = c.seq !== undefined && prev?.seq !== undefined;
+    const hole = prev !== null && (bySeq ? c.seq !== prev.seq! + 1 : c.timestampUs - prev.timestampUs > TIME_GAP_US);
     if (hole && gapFromUs === null) gapFromUs = prev!.timestampUs + prev!.durationUs;
     if (hole && !c.key) waitingForKey = true;
     if (waitingForKey && !c.key) continue;

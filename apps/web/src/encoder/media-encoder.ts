@@ -16,6 +16,11 @@ export interface ChunkSink {
   readonly bufferedAmount: number;
   /** Every chunk made, sent or not (a chunk the socket refused, a delta skipped after a gap), for the recording's backfill. */
   keep?(chunk: ChunkMessage): void;
+  /**
+   * True while kept chunks will reach the relay later (the recording's backfill): the encoder then
+   * goes on encoding while the link is down instead of dropping frames.
+   */
+  readonly retaining?: boolean;
 }
 
 export interface MediaEncoderOptions {
@@ -108,6 +113,8 @@ export class MediaEncoder {
   private paceCredit = 0;
   /** A video chunk could not be sent: nothing more until the next keyframe (never half a GOP). */
   private videoGap = false;
+  /** Frames were encoded for the retained copy only (link down): the next sendable frame is a keyframe. */
+  private keyAfterOutage = false;
   private seq = { video: 0, audio: 0 };
   private captureLagBuckets: { start: number; min: number }[] = [];
   private lastStats: EncoderStats;
@@ -213,8 +220,16 @@ export class MediaEncoder {
     // Behind: drop the raw frame (never an encoded one, which would break the GOP) and ask for a
     // keyframe so the stream recovers cleanly once there is room again.
     if (!this.sink.canSend) {
+      if (!this.sink.retaining) {
+        this.keyRequested = true;
+        return this.drop(frame, 'socket');
+      }
+      // Encoded for the recording's backfill; live resumes with a keyframe once the link is back
+      // (not every frame of the outage a keyframe: the copy keeps its usual GOPs).
+      this.keyAfterOutage = true;
+    } else if (this.keyAfterOutage) {
+      this.keyAfterOutage = false;
       this.keyRequested = true;
-      return this.drop(frame, 'socket');
     }
     if (video.encodeQueueSize >= MAX_VIDEO_ENCODE_QUEUE) return this.drop(frame, 'encoder-busy');
     let ts = this.clocks.video.map(frame.timestamp, Math.round((now - this.startMs) * 1000));
@@ -309,7 +324,8 @@ export class MediaEncoder {
       this.totals.framesEncoded++;
     } else {
       this.videoGap = true;
-      this.keyRequested = true;
+      if (this.sink.retaining) this.keyAfterOutage = true;
+      else this.keyRequested = true;
     }
   }
 

@@ -115,6 +115,11 @@ export class PublishClient {
     this.retained.enabled = (o.retainMs ?? 0) > 0 && o.record !== false;
   }
 
+  /** Whether chunks that cannot go out now will be backfilled later (live or reconnecting, recording on). */
+  get retaining(): boolean {
+    return this.retained.enabled && (this.state === 'live' || this.state === 'reconnecting');
+  }
+
   /** The encoder hands over every chunk it made, sent or not, for the recording's backfill. */
   keep(chunk: ChunkMessage): void {
     this.retained.keep(chunk);
