@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { RecordingInfo } from '@tabcast/shared';
+import type { RecordingInfo } from '../../packages/shared/src/api.ts';
 import { freePort, startRelayChild, type RelayChild } from '../../apps/relay/test/support/relay-child.ts';
 import { CARD_TITLE } from './real-path.ts';
 
