@@ -21,6 +21,8 @@ const BENCHES = {
   'av-sync': ['bench/av-sync.bench.ts', '10'],
   'metrics-cost': ['bench/metrics-cost.bench.ts', '10', '4'],
   'dashboard-cpu': ['bench/dashboard-cpu.bench.ts', '30', '2'],
+  'recording-cpu': ['bench/recording-cpu.bench.ts', '3', '60'],
+  'recording-outage': ['bench/recording-outage.bench.ts', '3', '60', '30', '10'],
 };
 
 const args = process.argv.slice(2);

@@ -54,6 +54,8 @@ const RETAIN_MAX_BYTES = 256 * 1024 * 1024;
 /** Backfill goes out only while the socket holds less than this share of its bounds: live comes first. */
 const BACKFILL_SHARE = 0.25;
 const BACKFILL_TICK_MS = 50;
+/** On stop, backfill still to send may delay the `stop` message this long at most, ms. */
+const BACKFILL_FLUSH_LIMIT_MS = 10_000;
 
 export interface PublishClientEvents {
   state(state: ClientState, detail: { attempt: number; error: ErrorPayload | null }): void;
@@ -106,8 +108,6 @@ export class PublishClient {
   private connection = 0;
   /** Chunk messages written on the current connection (the numbers `ack` counts). */
   private chunksSent = 0;
-  /** Chunks to re-send as backfill on this connection, oldest first. */
-  private backfill: ChunkMessage[] = [];
   private backfillTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(private o: PublishClientOptions, private events: PublishClientEvents) {
@@ -125,9 +125,9 @@ export class PublishClient {
     this.retained.keep(chunk);
   }
 
-  /** Backfill chunks still to send after a resume. */
+  /** Kept chunks this connection has not sent (yet): what the backfill still has to send. */
   get backfillLeft(): number {
-    return this.backfill.length;
+    return this.backfillTimer ? this.retained.pending(this.connection).length : 0;
   }
 
   get bufferedAmount(): number {
@@ -179,15 +179,21 @@ export class PublishClient {
     this.retained.sent(chunk, this.connection, ++this.chunksSent);
   }
 
-  /** After a resume: re-sends what the relay never acknowledged, marked backfill, behind live chunks. */
+  /**
+   * While the relay records: re-sends, marked backfill and behind live chunks, every kept chunk this
+   * connection has not sent. After a resume that is what the relay never acknowledged and the whole
+   * outage; later, the deltas skipped while live waited for a keyframe, and chunks a full socket
+   * refused. Keep and send happen in one encoder callback, so what is unsent at a tick is unsent.
+   */
   private startBackfill(): void {
-    this.backfill = this.retained.pending(this.connection);
-    if (this.backfillTimer || !this.backfill.length) return;
+    if (this.backfillTimer) return;
     this.backfillTimer = setInterval(() => {
       const ws = this.ws;
-      if (this.state !== 'live' || !ws || !this.backfill.length) return this.stopBackfill();
-      while (this.backfill.length && ws.bufferedAmount < this.o.maxBufferedBytes * BACKFILL_SHARE && this.backlogMs < this.o.maxBacklogMs * BACKFILL_SHARE) {
-        this.writeChunk({ ...this.backfill.shift()!, backfill: true });
+      if (this.state !== 'live' || !ws || !this.retained.enabled) return;
+      if (ws.bufferedAmount >= this.o.maxBufferedBytes * BACKFILL_SHARE || this.backlogMs >= this.o.maxBacklogMs * BACKFILL_SHARE) return;
+      for (const chunk of this.retained.pending(this.connection)) {
+        this.writeChunk({ ...chunk, backfill: true });
+        if (ws.bufferedAmount >= this.o.maxBufferedBytes * BACKFILL_SHARE || this.backlogMs >= this.o.maxBacklogMs * BACKFILL_SHARE) break;
       }
     }, BACKFILL_TICK_MS);
   }
@@ -195,7 +201,6 @@ export class PublishClient {
   private stopBackfill(): void {
     if (this.backfillTimer) clearInterval(this.backfillTimer);
     this.backfillTimer = null;
-    this.backfill = [];
   }
 
   /**
@@ -204,6 +209,7 @@ export class PublishClient {
    */
   stopNow(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.stopBackfill();
     this.stopWatchdog();
     const ws = this.ws;
     if (this.state === 'live' && ws && ws.readyState === WebSocket.OPEN) this.write(encodeMessage({ type: 'stop' }));
@@ -218,6 +224,17 @@ export class PublishClient {
     if (this.state !== 'live' || !ws) {
       this.setState('stopped');
       ws?.close(1000);
+      return;
+    }
+    // What the recording still lacks goes out first (bounded): after `stop` the relay takes no more.
+    const flushUntil = performance.now() + BACKFILL_FLUSH_LIMIT_MS;
+    while (this.backfillLeft > 0 && this.state === 'live' && performance.now() < flushUntil) await new Promise((r) => setTimeout(r, BACKFILL_TICK_MS));
+    this.stopBackfill();
+    if (this.state !== 'live' || this.ws !== ws) {
+      // The link died meanwhile: no reconnect after a stop.
+      if (this.retryTimer) clearTimeout(this.retryTimer);
+      this.setState('stopped');
+      ws.close(1000);
       return;
     }
     this.setState('stopping');
@@ -279,8 +296,11 @@ export class PublishClient {
         if (!msg.recording) {
           this.retained.enabled = false;
           this.retained.clear();
-        } else if (msg.resumed) this.startBackfill();
-        else this.retained.clear(); // a new stream: chunks from before it are not part of it
+        } else {
+          // A new stream: chunks from before it are not part of it.
+          if (!msg.resumed) this.retained.clear();
+          this.startBackfill();
+        }
         return;
       case 'ack':
         this.retained.ack(this.connection, msg.chunks);
@@ -352,6 +372,7 @@ export class PublishClient {
   private onClose(ws: WebSocket, code: number, reason: string): void {
     if (ws !== this.ws) return;
     this.ws = null;
+    this.stopBackfill();
     this.stopWatchdog();
     if (this.state === 'stopping' || this.state === 'stopped') {
       this.endedResolve?.();
