@@ -121,6 +121,11 @@ test('reaching the quota stops the recording, not the broadcast, and says so', a
     // The broadcast itself goes on: still live, HLS still written.
     const info = (await (await fetch(`${relay.url}/api/streams/${w.streamId}`)).json()) as { state: string };
     assert.equal(info.state, 'live');
+    const health = await until('the health report to name it', 5_000, async () => {
+      const h = (await (await fetch(`${relay.url}/api/health`)).json()) as { issues: string[] };
+      return h.issues.find((i) => i.includes(w.streamId) && /not recorded .*quota/.test(i));
+    });
+    assert.ok(health);
     await pub.stop();
     const [rec] = await until('the partial recording to be ready', 30_000, async () => {
       const list = await listRecordings(relay.url, TEST_KEY);

@@ -292,6 +292,11 @@ export class StreamSession {
     return this.deps.recording?.active ?? false;
   }
 
+  /** Why this stream is not recorded although it should be (quota, disk), in words; else null. */
+  get recordingProblem(): string | null {
+    return this.deps.recording?.stoppedReason ?? this.deps.recordingOffReason ?? null;
+  }
+
   attach(link: PublisherLink): void {
     if (this.graceTimer) clearTimeout(this.graceTimer);
     this.graceTimer = null;
