@@ -11,11 +11,22 @@ import path from 'node:path';
 import type { Logger } from '../util/logger.ts';
 import { encodeRecord, type ChunkHeader } from './chunk-log.ts';
 
+/** What the writer needs of an open file (a FileHandle; tests give a slow one). */
+export type RecordingFile = Pick<FileHandle, 'write' | 'datasync' | 'close'>;
+
 export interface RecordingWriterOptions {
   /** A chunk that waited this long in the queue means the disk is behind: new ones are dropped, ms. */
   maxQueueMs: number;
   maxQueueBytes: number;
   ackIntervalMs: number;
+  /** Opens the part file; default: a new file ('wx'), its folder made first. */
+  open?: (file: string) => Promise<RecordingFile>;
+}
+
+async function openPart(file: string): Promise<RecordingFile> {
+  await fsp.mkdir(path.dirname(file), { recursive: true });
+  // 'wx': a part file is never written twice (a new relay run starts a new part).
+  return fsp.open(file, 'wx');
 }
 
 export interface RecordingWriterEvents {
@@ -44,12 +55,14 @@ export class RecordingWriter {
   private queue: Pending[] = [];
   private queuedBytes = 0;
   private writing: Promise<void> | null = null;
-  private fh: Promise<FileHandle>;
+  private fh: Promise<RecordingFile>;
   /** Highest chunk number written (not yet synced) and synced, of the latest connection. */
   private written = { connection: 0, number: 0 };
   private acked = { connection: 0, number: 0 };
   private timer: NodeJS.Timeout;
   private syncing = false;
+  /** A chunk dropped while a batch was being written: acknowledged once that batch is on disk. */
+  private dropAfterWrite: { connection: number; number: number } | null = null;
 
   constructor(
     readonly file: string,
@@ -57,8 +70,7 @@ export class RecordingWriter {
     private log: Logger,
     private events: RecordingWriterEvents,
   ) {
-    // 'wx': a part file is never written twice (a new relay run starts a new part).
-    this.fh = fsp.mkdir(path.dirname(file), { recursive: true }).then(() => fsp.open(file, 'wx'));
+    this.fh = (o.open ?? openPart)(file);
     this.fh.catch((err: Error) => this.stop(`the recording file could not be opened: ${err.message}`));
     this.timer = setInterval(() => void this.sync(), o.ackIntervalMs);
     this.timer.unref();
@@ -74,7 +86,12 @@ export class RecordingWriter {
       // its missing seq is the gap finalize marks.
       this.dropped++;
       if (this.dropped === 1 || this.dropped % 100 === 0) this.log.warn('the recording disk is behind; chunks are dropped from the recording (a gap)', { dropped: this.dropped });
-      this.markWritten(connection, number);
+      // Never acknowledged ahead of chunks still waiting to be written: the drop rides on the last
+      // of them, or on the batch being written.
+      const last = this.queue.at(-1);
+      if (last) Object.assign(last, { connection, number });
+      else if (this.writing) this.dropAfterWrite = { connection, number };
+      else this.markWritten(connection, number);
       return;
     }
     const bytes = encodeRecord(header, data);
@@ -102,6 +119,8 @@ export class RecordingWriter {
       }
       const last = batch[batch.length - 1]!;
       this.markWritten(last.connection, last.number);
+      if (this.dropAfterWrite) this.markWritten(this.dropAfterWrite.connection, this.dropAfterWrite.number);
+      this.dropAfterWrite = null;
       const problem = this.events.wrote(bytes.byteLength);
       if (problem) this.stop(problem);
     }
