@@ -66,7 +66,8 @@ export function serveRecordings(req: IncomingMessage, res: ServerResponse, pathn
   if (vod) {
     const id = vod[1]!;
     const meta = STREAM_ID_PATTERN.test(id) ? deps.store.get(id) : undefined;
-    if (!meta || meta.state !== 'ready') json(res, 404, { error: 'no recording of this broadcast (yet)' });
+    if (req.method !== 'GET' && req.method !== 'HEAD') json(res, 405, { error: 'use GET on a recording' });
+    else if (!meta || meta.state !== 'ready') json(res, 404, { error: 'no recording of this broadcast (yet)' });
     else serveMp4(req, res, deps.store, meta);
     return true;
   }
