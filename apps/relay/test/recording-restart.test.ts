@@ -86,3 +86,32 @@ test('a broadcast resumed after a relay SIGKILL makes one recording with every f
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('the recording of a broadcast whose relay was killed and that nobody resumed is finalized after the grace', async () => {
+  const fx = await loadFixture({ seconds: 4 });
+  const chunks = sequencedChunks(fx);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tabcast-rec-orphan-'));
+  const env = { ...ENV, TABCAST_RECONNECT_GRACE_MS: '1000' };
+  const first = await startRelayChild(env, dataDir);
+  let second: Awaited<ReturnType<typeof startRelayChild>> | null = null;
+  try {
+    const pub = new TestPublisher(first.url);
+    const w = await pub.hello(KEY);
+    for (const c of chunks) pub.send(c);
+    await waitFor('every chunk acknowledged', () => ackedChunks(pub.received) >= chunks.length, 10_000);
+    first.child.kill('SIGKILL');
+    await pub.closed;
+    second = await startRelayChild(env, dataDir);
+    const list = await until('the recording finalized once the grace ran out', 30_000, async () => {
+      const l = (await (await fetch(`${second!.url}/api/recordings`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as RecordingInfo[];
+      return l[0]?.state === 'ready' ? l : null;
+    });
+    assert.equal(list.length, 1);
+    assert.equal(list[0]!.id, w.streamId);
+    assert.ok(Math.abs(list[0]!.durationMs - fx.durationUs / 1000) < 200, `duration ${list[0]!.durationMs} ms`);
+  } finally {
+    first.child.kill('SIGKILL');
+    await second?.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
