@@ -37,6 +37,8 @@ export interface PublishOptions {
    * after a dropped connection or a relay restart. Default {@link DEFAULT_RETAIN_MINUTES}; 0: none.
    */
   retainMinutes?: number;
+  /** Also build an MP4 of the broadcast in the browser (mediabunny), handed back by `stop()`. Default false. */
+  localCopy?: boolean;
 }
 
 /** Default of PublishOptions.retainMinutes: covers an outage of the relay's reconnect grace many times over (≈ 19 MB a minute at 2.5 Mbps). */
@@ -103,6 +105,8 @@ export interface PublishStatus {
   /** Chunks kept for the recording until the relay acknowledges them, and backfill still to send. */
   retainedChunks: number;
   backfillLeft: number;
+  /** Why the local copy stopped early, in words; else null. */
+  localCopyNote: string | null;
 }
 
 export interface EncoderWorkerApi {
@@ -114,7 +118,8 @@ export interface EncoderWorkerApi {
   ): Promise<void>;
   /** Replaces the destinations while live (or before: they go with the next welcome). */
   setDestinations(destinations: DestinationSpec[]): Promise<void>;
-  stop(): Promise<void>;
+  /** Stops the broadcast; resolves with the local copy (an MP4) when one was asked for and holds video. */
+  stop(): Promise<Blob | null>;
   /** The page is going away: send `stop` at once, synchronously, best effort (no waiting for `ended`). */
   stopNow(): void;
 }

@@ -6,6 +6,8 @@ export interface RecordSettings {
   record: boolean;
   /** Minutes the studio keeps for backfill until the relay has recorded them (0–30). */
   retainMinutes: number;
+  /** Also build an MP4 in this browser, to save at the end. Default off (it is held in memory). */
+  localCopy: boolean;
 }
 
 const KEY = 'tabcast.recording';
@@ -24,7 +26,7 @@ export function saveRecordSettings(s: RecordSettings): void {
 
 export function sanitizeRecordSettings(s: Partial<RecordSettings>): RecordSettings {
   const minutes = Number(s.retainMinutes ?? DEFAULT_RETAIN_MINUTES);
-  return { record: s.record !== false, retainMinutes: Number.isFinite(minutes) ? Math.min(30, Math.max(0, minutes)) : DEFAULT_RETAIN_MINUTES };
+  return { record: s.record !== false, localCopy: s.localCopy === true, retainMinutes: Number.isFinite(minutes) ? Math.min(30, Math.max(0, minutes)) : DEFAULT_RETAIN_MINUTES };
 }
 
 export function formatBytes(n: number): string {
