@@ -172,10 +172,19 @@ function ffprobePath(ffmpegPath: string): string {
   return ffmpegPath.replace(/ffmpeg(\.exe)?$/, 'ffprobe$1');
 }
 
+/**
+ * FFmpeg was killed by a signal that is not our timeout: the relay is being stopped (a service
+ * manager signals the whole process group). The recording is left to the next start.
+ */
+export class FinalizeInterrupted extends Error {
+  override name = 'FinalizeInterrupted';
+}
+
 function run(cmd: string, args: string[], timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1024 * 1024 }, (err, _out, stderr) => {
-      if (err) reject(new Error(`${path.basename(cmd)} failed on the MP4: ${(stderr || err.message).trim().split('\n').slice(-3).join(' ')}`));
+      if (err?.signal && !err.killed) reject(new FinalizeInterrupted(`${path.basename(cmd)} was stopped by ${err.signal}`));
+      else if (err) reject(new Error(`${path.basename(cmd)} failed on the MP4: ${(stderr || err.message).trim().split('\n').slice(-3).join(' ')}`));
       else if (stderr.trim()) reject(new Error(`${path.basename(cmd)}: ${stderr.trim().split('\n').slice(-3).join(' ')}`));
       else resolve();
     });

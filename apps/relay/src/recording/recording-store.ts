@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RelayConfig } from '../config/config.ts';
 import type { Logger } from '../util/logger.ts';
-import { finalizeRecording } from './finalize.ts';
+import { FinalizeInterrupted, finalizeRecording } from './finalize.ts';
 import { META_FILE, MP4_FILE, folderBytes, loadMeta, partFiles, saveMeta, type RecordingMeta } from './recording-meta.ts';
 
 /** Retention is checked this often (and after each finalize), ms. */
@@ -151,6 +151,11 @@ export class RecordingStore {
       this.totalBytes -= before - folderBytes(dir);
       this.log.info('recording ready', { recording: id, durationMs: result.durationMs, bytes: result.bytes, gaps: result.gaps.length, tookMs: Math.round(performance.now() - started) });
     } catch (err) {
+      if (err instanceof FinalizeInterrupted) {
+        // Left 'finalizing': the next start finalizes it again (finalizeOrphans).
+        this.log.warn('finalizing the recording was interrupted; it is finished at the next start', { recording: id, error: err.message });
+        return;
+      }
       // The parts stay: nothing is lost, and a later relay could try again.
       Object.assign(meta, { state: 'failed', error: (err as Error).message });
       this.save(meta);
