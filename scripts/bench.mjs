@@ -23,6 +23,8 @@ const BENCHES = {
   'metrics-cost': ['bench/metrics-cost.bench.ts', '10', '4'],
   'dashboard-cpu': ['bench/dashboard-cpu.bench.ts', '30', '2'],
   'studio-compositor': ['bench/studio-compositor.bench.ts', '3', '20'],
+  'recording-cpu': ['bench/recording-cpu.bench.ts', '3', '60'],
+  'recording-outage': ['bench/recording-outage.bench.ts', '3', '60', '30', '10'],
 };
 
 const args = process.argv.slice(2);

@@ -292,6 +292,32 @@ Per encoding profile (same scene; CPU is every Chromium process together, studio
 ${rows.join('\n')}`;
     }),
   );
+  parts.push(
+    section(load(dir, 'recording-cpu'), 'Recording: CPU per stream', (res) => `${res.stream}; the relay's CPU (% of one core, median over ${res.seconds} s after 5 s of warm-up),
+runs alternating recording off and on.
+
+| | relay CPU |
+|---|---|
+| recording off | ${res.median.off} % |
+| recording on | ${res.median.on} % |
+| **cost of recording** | **${res.median.costPct} %** (target ≤ 2 %: ${res.targetMet ? 'met' : '**missed**'}) |
+
+Per run (off/on): ${res.relayCpuPctOff.map((x, i) => `${x}/${res.relayCpuPctOn[i]} %`).join(', ')}. After the broadcast, the finalize (parts → Matroska in the
+relay → FFmpeg copy to a fast-start MP4) took ${res.finalizeMsPerRecordedMinute} ms and ${res.finalizeRelayCpuSecPerRecordedMinute} CPU-s of the relay per recorded minute (FFmpeg's own CPU not included).`),
+  );
+  parts.push(
+    section(load(dir, 'recording-outage'), 'Recording through an outage (reliability)', (res) => `${res.setup}. The studio resumes the same stream and backfills
+what the relay never acknowledged; the recording is downloaded and measured with ffprobe packet timestamps.
+
+| run | recordings | gaps | largest video hole | duration − wall-clock | fps in the file |
+|---|---|---|---|---|---|
+${res.runs.map((r, i) => `| ${i + 1} | ${r.recordings} | ${r.gaps} | ${r.largestVideoHoleMs} ms | ${r.durationErrorMs} ms | ${r.fps} |`).join('\n')}
+
+Targets: one recording (${res.allOneRecording ? 'met' : '**missed**'}), no video hole > 100 ms (${res.allHolesOk ? 'met' : '**missed**'}), duration = wall-clock ± 1 s (${res.allDurationsOk ? 'met' : '**missed**'}).
+A hole here is any step between video frames: frames the studio's encoder never made (a starved CPU drops them before encoding)
+count as much as frames lost on the way, so the hole target can only be judged on a quiet machine. Audio/video sync of the beep
+against the flash is not measured here yet.`),
+  );
   parts.push(renderPerfSuite(dir, chartsDir));
   return parts.join('\n');
 }

@@ -22,6 +22,8 @@ import { DestinationStore } from './keys/destination-store.ts';
 import { KeyStore } from './keys/key-store.ts';
 import { SecretBox } from './keys/secret-box.ts';
 import { StreamRegistry } from './streams/stream-registry.ts';
+import { RecordingStore } from './recording/recording-store.ts';
+import { serveRecordings } from './recording/recordings-api.ts';
 import { truncateReason } from './util/close-reason.ts';
 import type { Logger } from './util/logger.ts';
 import { throttledLog, throttledWarn } from './util/log-throttle.ts';
@@ -55,6 +57,8 @@ const RECEIVE_NOTHING_MAX_PAYLOAD_BYTES = 125;
 export interface Relay {
   server: http.Server;
   registry: StreamRegistry;
+  /** Every broadcast's recording. */
+  recordings: RecordingStore;
   keys: KeyStore;
   /** The data folder's disk: `disk.status()` for /api/health. */
   disk: DiskMonitor;
@@ -82,7 +86,8 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
   };
   const disk = new DiskMonitor({ dataDir: config.dataDir, minFreeDiskBytes: config.minFreeDiskBytes, dataQuotaBytes: config.dataQuotaBytes, checkIntervalMs: config.diskCheckIntervalMs }, log);
   const diskProblem = () => disk.problem();
-  const registry = new StreamRegistry(config, log, resolveStored, opts.spawner, diskProblem);
+  const recordings = new RecordingStore(config, log.child({ component: 'recordings' }), diskProblem);
+  const registry = new StreamRegistry(config, log, resolveStored, opts.spawner, diskProblem, recordings);
   const stopDiskGuard = guardDisk(disk, registry);
   const gate = new AuthGate(keys, { ...AUTH_GATE_DEFAULTS, maxPendingPerAddress: config.maxKeyChecksPerAddress });
   const logRefusal = throttledWarn(log, 'publisher refused');
@@ -133,6 +138,7 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
       return;
     }
     if (pathname.startsWith('/api/admin/')) return serveAdminApi(req, res, pathname, { config, policy, registry });
+    if (serveRecordings(req, res, pathname, new URL(req.url ?? '/', 'http://relay'), { gate, store: recordings, address: addressGroup(clientAddress(req, config.trustProxyHops)) })) return;
     if ((req.method === 'GET' || req.method === 'HEAD') && serveOps(req, res, pathname, ops)) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' });
@@ -260,11 +266,13 @@ export async function createRelay(config: RelayConfig, log: Logger, opts: { spaw
       for (const ws of watchWss.clients) ws.terminate();
       for (const ws of dashboardWss.clients) ws.terminate();
       removeMetricsSource();
+      recordings.stop();
+      await recordings.idle();
       server.closeAllConnections();
       metricsServer?.closeAllConnections();
     })());
 
-  return { server, registry, keys, disk, url: `http://${host}:${addr.port}`, close, health, metricsUrl, llHls: llHttp };
+  return { server, registry, recordings, keys, disk, url: `http://${host}:${addr.port}`, close, health, metricsUrl, llHls: llHttp };
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {

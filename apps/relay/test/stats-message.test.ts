@@ -57,7 +57,7 @@ test('only publishers that speak protocol 2 are sent quality-request', async () 
     v1.send({ type: 'hello', version: 1, key: TEST_KEY, video: { codec: 'avc' }, audio: null });
     const welcome = await v1.waitFor('welcome');
     assert.equal((welcome as { version: number }).version, 1, 'the relay answers in the publisher version');
-    assert.equal(PROTOCOL_VERSION, 2);
+    assert.ok(PROTOCOL_VERSION >= 2);
     void v2.sendFixture(fx, { pace: 'realtime', until: () => stop });
     const q = await v2.waitFor('quality-request', 10_000);
     assert.match((q as { reason: string }).reason, /threshold 1 %/);

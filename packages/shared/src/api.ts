@@ -148,3 +148,25 @@ export type DashboardMessage = {
   /** The latest automatic actions, newest last. */
   actions: HealthAction[];
 };
+
+/** One recording, as `GET /api/recordings` lists it (docs/protocol.md, "Recordings"). */
+export interface RecordingInfo {
+  /** The recording's id: its broadcast's stream id (one recording per broadcast). */
+  id: string;
+  streamId: string;
+  startedAt: string;
+  endedAt: string | null;
+  /** 'recording' while live; 'finalizing'; 'ready' once the MP4 is there; 'failed' (see `error`). */
+  state: 'recording' | 'finalizing' | 'ready' | 'failed';
+  durationMs: number;
+  bytes: number;
+  /** Download link (works for a few hours without the key), null until ready. */
+  url: string | null;
+  /** Where /watch/<id> plays it from, null until ready. */
+  vodUrl: string | null;
+  /** Holes in the video nothing could fill, from the recording's start, ms. */
+  gaps: { atMs: number; durationMs: number }[];
+  /** Why recording stopped before the broadcast ended (quota, disk), in words; else null. */
+  stoppedReason: string | null;
+  error: string | null;
+}

@@ -4,9 +4,11 @@
  */
 /**
  * The protocol version this code speaks. 2 added the studio's `stats` message and the relay's
- * `quality-request`; a relay still accepts a version-1 hello (and then sends it nothing of version 2).
+ * `quality-request`; 3 added recording: `hello.record`, `chunk.backfill`, `welcome.recording`, the relay's
+ * `ack` and `recording-status`. A relay still accepts a version-1 or -2 hello (and then sends it
+ * nothing newer than that version).
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 /** The oldest publisher protocol version the relay still accepts. */
 export const MIN_PROTOCOL_VERSION = 1;
 

@@ -54,6 +54,11 @@ export const HelloMessage = v.strictObject({
    * (older publishers too): unlisted, reachable only by its id. Ignored on a resume.
    */
   listed: v.optional(v.boolean()),
+  /**
+   * Protocol version 3: false asks the relay not to record this broadcast (the studio's per-broadcast
+   * toggle). Absent: recorded when the relay records (its default). Ignored on a resume.
+   */
+  record: v.optional(v.boolean()),
 });
 export type HelloMessage = v.InferOutput<typeof HelloMessage>;
 
@@ -73,6 +78,12 @@ export const ChunkMessage = v.strictObject({
    * chunk was dropped on the way. Optional (a studio before this field sends none).
    */
   seq: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER))),
+  /**
+   * Protocol version 3: true on a chunk re-sent from the studio's retained copy after a resume (it
+   * was never acknowledged). It is in the past: the relay writes it into the recording only; live
+   * viewers, HLS and RTMP never see it. Needs `seq`; checked neither for order nor for rate.
+   */
+  backfill: v.optional(v.boolean()),
 });
 export type ChunkMessage = v.InferOutput<typeof ChunkMessage>;
 
@@ -165,6 +176,11 @@ export const WelcomeMessage = v.strictObject({
    * for several of these takes the link as dead. Optional (absent: no heartbeats, no such check).
    */
   heartbeatMs: v.optional(v.pipe(uint, v.minValue(100))),
+  /**
+   * Protocol version 3: whether the relay records this broadcast. While true it sends `ack`s, and a
+   * studio keeps what is not yet acknowledged to backfill after a resume. Absent: not recording.
+   */
+  recording: v.optional(v.boolean()),
 });
 export type WelcomeMessage = v.InferOutput<typeof WelcomeMessage>;
 
@@ -242,7 +258,30 @@ export const QualityRequestMessage = v.strictObject({
 });
 export type QualityRequestMessage = v.InferOutput<typeof QualityRequestMessage>;
 
-export const RelayMessage = v.variant('type', [WelcomeMessage, KeyframeRequestMessage, CongestionMessage, DestinationStatusMessage, ErrorMessage, EndedMessage, HeartbeatMessage, QualityRequestMessage]);
+/**
+ * Protocol version 3: the first `chunks` chunk messages this connection sent (live and backfill,
+ * counted from 1 in the order sent) are durably in the recording: written and fsynced, or, where
+ * the relay's recording disk could not keep up, given up and marked as a gap. The studio may forget
+ * them. Batched (about every 250 ms), only while `welcome.recording` holds.
+ */
+export const AckMessage = v.strictObject({
+  type: v.literal('ack'),
+  chunks: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER)),
+});
+export type AckMessage = v.InferOutput<typeof AckMessage>;
+
+/**
+ * Protocol version 3: the recording of this broadcast changed state, with the reason in words (the
+ * quota was reached, the relay's recording is off). `recording: false` also stops the `ack`s.
+ */
+export const RecordingStatusMessage = v.strictObject({
+  type: v.literal('recording-status'),
+  recording: v.boolean(),
+  reason: shortText(LIMITS.maxReasonLength),
+});
+export type RecordingStatusMessage = v.InferOutput<typeof RecordingStatusMessage>;
+
+export const RelayMessage = v.variant('type', [WelcomeMessage, KeyframeRequestMessage, CongestionMessage, DestinationStatusMessage, ErrorMessage, EndedMessage, HeartbeatMessage, QualityRequestMessage, AckMessage, RecordingStatusMessage]);
 export type RelayMessage = v.InferOutput<typeof RelayMessage>;
 
 // ── relay → real-time viewer (/ws/watch/<id>) ─────────────────────────────────

@@ -171,6 +171,18 @@ export interface RelayConfig {
   healthLowFpsForMs: number;
   /** The same automatic action (quality step-down per stream, cache freeing) is not repeated within this, ms. Env TABCAST_HEALTH_ACTION_COOLDOWN_MS. Default 30000. */
   healthActionCooldownMs: number;
+  /** Record every broadcast (a studio may still opt out per broadcast). Env TABCAST_RECORDING (on|off). Default on. */
+  recordingEnabled: boolean;
+  /** Recording stops (the broadcast goes on) once all recordings take this many bytes; 0: no quota. Env TABCAST_RECORDING_QUOTA_BYTES. Default 0. */
+  recordingQuotaBytes: number;
+  /** Finished recordings older than this are removed, ms; 0: kept. Env TABCAST_RECORDING_RETENTION_MS. Default 30 days. */
+  recordingRetentionMs: number;
+  /** While finished recordings take more than this, the oldest are removed, bytes; 0: no limit. Env TABCAST_RECORDING_MAX_TOTAL_BYTES. Default 0. */
+  recordingMaxTotalBytes: number;
+  /** A chunk waiting this long for the recording disk means it is too slow: new chunks are dropped (a gap), ms. Env TABCAST_RECORDING_MAX_QUEUE_MS. Default 5000. */
+  recordingMaxQueueMs: number;
+  /** The recording is fsynced and acknowledged to the studio this often, ms. Env TABCAST_RECORDING_ACK_INTERVAL_MS. Default 250. */
+  recordingAckIntervalMs: number;
 }
 
 export const RELAY_DEFAULTS = Object.freeze({
@@ -237,6 +249,12 @@ export const RELAY_DEFAULTS = Object.freeze({
   healthLowFpsPercent: 80,
   healthLowFpsForMs: 5_000,
   healthActionCooldownMs: 30_000,
+  recordingEnabled: true,
+  recordingQuotaBytes: 0,
+  recordingRetentionMs: 30 * 24 * 3_600_000,
+  recordingMaxTotalBytes: 0,
+  recordingMaxQueueMs: 5_000,
+  recordingAckIntervalMs: 250,
 } as const satisfies Omit<RelayConfig, 'publicUrl'>);
 
 export class ConfigError extends Error {
@@ -251,6 +269,14 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; got "${raw}"`);
   }
   return n;
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['on', 'true', '1'].includes(raw)) return true;
+  if (['off', 'false', '0'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be on or off; got "${raw}"`);
 }
 
 function list(raw: string | undefined): string[] {
@@ -326,6 +352,12 @@ export function resolveConfig(overrides: Partial<RelayConfig> = {}, env: NodeJS.
     healthLowFpsPercent: int(env, 'TABCAST_HEALTH_LOW_FPS_PERCENT', RELAY_DEFAULTS.healthLowFpsPercent, 1, 100),
     healthLowFpsForMs: int(env, 'TABCAST_HEALTH_LOW_FPS_FOR_MS', RELAY_DEFAULTS.healthLowFpsForMs, 0, 600_000),
     healthActionCooldownMs: int(env, 'TABCAST_HEALTH_ACTION_COOLDOWN_MS', RELAY_DEFAULTS.healthActionCooldownMs, 0, 3_600_000),
+    recordingEnabled: onOff(env, 'TABCAST_RECORDING', RELAY_DEFAULTS.recordingEnabled),
+    recordingQuotaBytes: int(env, 'TABCAST_RECORDING_QUOTA_BYTES', RELAY_DEFAULTS.recordingQuotaBytes, 0, Number.MAX_SAFE_INTEGER),
+    recordingRetentionMs: int(env, 'TABCAST_RECORDING_RETENTION_MS', RELAY_DEFAULTS.recordingRetentionMs, 0, 10 * 365 * 24 * 3_600_000),
+    recordingMaxTotalBytes: int(env, 'TABCAST_RECORDING_MAX_TOTAL_BYTES', RELAY_DEFAULTS.recordingMaxTotalBytes, 0, Number.MAX_SAFE_INTEGER),
+    recordingMaxQueueMs: int(env, 'TABCAST_RECORDING_MAX_QUEUE_MS', RELAY_DEFAULTS.recordingMaxQueueMs, 100, 600_000),
+    recordingAckIntervalMs: int(env, 'TABCAST_RECORDING_ACK_INTERVAL_MS', RELAY_DEFAULTS.recordingAckIntervalMs, 50, 10_000),
     ...overrides,
   };
   try {

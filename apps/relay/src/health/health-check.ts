@@ -27,6 +27,7 @@ export function failingOutputIssues(s: StreamSession): string[] {
   if (s.hls.state === 'retrying' || s.hls.state === 'failed') {
     issues.push(`stream ${s.id}: the HLS output's FFmpeg keeps failing (attempt ${s.hls.attempt}): ${s.hls.lastError ?? 'no message'}`);
   }
+  if (s.recordingProblem) issues.push(`stream ${s.id}: not recorded (the broadcast goes on): ${s.recordingProblem}`);
   for (const d of s.destinations.status()) {
     if (d.state === 'retrying' || d.state === 'failed') {
       issues.push(`stream ${s.id}: destination "${d.name || d.id}" is ${d.state === 'failed' ? 'failed' : `retrying (attempt ${d.attempt} of ${d.maxAttempts})`}: ${d.error ?? 'no message'}`);

@@ -6,6 +6,8 @@ import type { StreamInfo } from '@tabcast/shared';
 import type { RelayConfig } from '../config/config.ts';
 import type { Spawner } from '../ffmpeg/ffmpeg-process.ts';
 import type { Logger } from '../util/logger.ts';
+import type { RecordingStore } from '../recording/recording-store.ts';
+import { StreamRecording } from '../recording/stream-recording.ts';
 import { StreamSession, type SessionDeps } from './stream-session.ts';
 import { loadStreams, type PersistedStream } from './stream-store.ts';
 
@@ -46,9 +48,13 @@ export class StreamRegistry {
     private spawner?: Spawner,
     /** Why the disk cannot take a stream now, or null (see health/disk.ts). */
     private diskProblem?: () => string | null,
+    /** Where broadcasts are recorded; none: not recorded. */
+    private recordings?: RecordingStore,
   ) {
     fs.mkdirSync(this.hlsRoot, { recursive: true });
     this.restore();
+    // Recordings a killed relay left whose broadcast is not waiting for a resume: finished now.
+    this.recordings?.finalizeOrphans((id) => this.sessions.get(id)?.state === 'live');
   }
 
   /**
@@ -77,7 +83,30 @@ export class StreamRegistry {
     }
   }
 
-  private build(id: string, keyId: string, hasAudio: boolean, restored?: PersistedStream): StreamSession {
+  /**
+   * The recording a new stream gets: none when the relay or its studio turned recording off, or the
+   * quota is reached (then the reason, for the studio). A restored stream goes on with the recording
+   * its previous run started, if any.
+   */
+  private recordingFor(id: string, keyId: string, restored: PersistedStream | undefined, wanted: boolean): { recording: StreamRecording | null; recordingOffReason: string | null } {
+    const store = this.recordings;
+    const none = { recording: null, recordingOffReason: null };
+    if (!store || restored?.state === 'ended') return none;
+    const log = this.log.child({ stream: id });
+    if (restored) {
+      const meta = store.get(id);
+      return meta?.state === 'recording' ? { recording: new StreamRecording(store, meta, this.config, log), recordingOffReason: null } : none;
+    }
+    if (!this.config.recordingEnabled || !wanted) return none;
+    const quota = store.quotaProblem();
+    if (quota) {
+      log.warn('broadcast not recorded', { reason: quota });
+      return { recording: null, recordingOffReason: quota };
+    }
+    return { recording: new StreamRecording(store, store.open(id, keyId, new Date()), this.config, log), recordingOffReason: null };
+  }
+
+  private build(id: string, keyId: string, hasAudio: boolean, restored?: PersistedStream, record = false): StreamSession {
     const session = new StreamSession(
       id,
       keyId,
@@ -90,6 +119,7 @@ export class StreamRegistry {
         onChange: (s) => this.changed(s),
         ...(this.diskProblem ? { diskProblem: this.diskProblem } : {}),
         resolveStoredDestination: this.resolveStoredDestination,
+        ...this.recordingFor(id, keyId, restored, record),
       },
       restored,
     );
@@ -107,10 +137,10 @@ export class StreamRegistry {
     return () => this.listeners.delete(listener);
   }
 
-  create(keyId: string, hasAudio: boolean, listed = false): StreamSession {
+  create(keyId: string, hasAudio: boolean, listed = false, record = true): StreamSession {
     const id = newStreamId();
     if (listed) this.listedIds.add(id);
-    const session = this.build(id, keyId, hasAudio);
+    const session = this.build(id, keyId, hasAudio, undefined, record);
     this.log.info('stream created', { stream: id, keyId, listed });
     return session;
   }

@@ -25,6 +25,7 @@ import { hlsRestartPolicy } from '../outputs/restart-policy.ts';
 import { Fmp4Sink } from '../llhls/fmp4-sink.ts';
 import { LlMedia } from '../llhls/ll-media.ts';
 import { LL_PLAYLIST_NAME } from '../llhls/ll-playlist.ts';
+import type { StreamRecording } from '../recording/stream-recording.ts';
 import { IngestTimeline } from './ingest-timeline.ts';
 import { saveStream, type PersistedStream } from './stream-store.ts';
 
@@ -59,6 +60,10 @@ export interface SessionDeps {
   diskProblem?: () => string | null;
   /** A destination stored (encrypted) on the relay for this stream key, or null. */
   resolveStoredDestination: (keyId: string, id: string) => { url: string; streamKey: string } | null;
+  /** This stream's recording (fed the same chunks as the outputs, plus backfill), or null. */
+  recording?: StreamRecording | null;
+  /** Why this stream is not recorded although its studio asked (the quota), for the studio; else null. */
+  recordingOffReason?: string | null;
 }
 
 export class StreamSession {
@@ -302,10 +307,23 @@ export class StreamSession {
     };
   }
 
+  /** Whether chunks are being recorded now. */
+  get recording(): boolean {
+    return this.deps.recording?.active ?? false;
+  }
+
+  /** Why this stream is not recorded although it should be (quota, disk), in words; else null. */
+  get recordingProblem(): string | null {
+    return this.deps.recording?.stoppedReason ?? this.deps.recordingOffReason ?? null;
+  }
+
   attach(link: PublisherLink): void {
     if (this.graceTimer) clearTimeout(this.graceTimer);
     this.graceTimer = null;
     this.publisher = link;
+    this.deps.recording?.newConnection((m) => link.send(m));
+    const notRecorded = this.deps.recording?.stoppedReason ?? this.deps.recordingOffReason;
+    if (notRecorded) link.send({ type: 'recording-status', recording: false, reason: `not recording (the broadcast goes on): ${notRecorded}`.slice(0, LIMITS.maxReasonLength) });
     this.awaitingFirstVideo = true;
     // Whatever was captured during the gap is not coming: restart video at a keyframe.
     this.hls.resetToKeyframe();
@@ -353,6 +371,7 @@ export class StreamSession {
    */
   ingest(msg: ChunkMessage, raw: Buffer): void {
     if (this.state !== 'live') return;
+    if (msg.backfill) return this.ingestBackfill(msg);
     const { config: limits } = this.deps;
     let newVideoConfig: VideoConfig | undefined;
     if (msg.config) newVideoConfig = this.acceptConfig(msg);
@@ -368,6 +387,9 @@ export class StreamSession {
       this.awaitingFirstVideo = false;
     }
     const timestampUs = this.timeline.accept(msg.track, msg.timestampUs);
+    // The recording keeps the publisher's own clock: it runs on across resumes, so backfilled
+    // chunks land where they belong.
+    this.deps.recording?.chunk(msg);
     this.meter.record(msg.data.byteLength);
     if (msg.track === 'video') {
       this.frameMeter.record(0);
@@ -406,6 +428,18 @@ export class StreamSession {
         suggestedBitrate: Math.max(300_000, Math.round(bitsPerSec * 0.7)),
       });
     }
+  }
+
+  /**
+   * A chunk re-sent from the studio's retained copy (protocol 3): it is in the past, so it goes to
+   * the recording only. Checked for what the recording needs; not for order or rate (a resume sends
+   * a burst), which the recording's own bounded queue absorbs.
+   */
+  private ingestBackfill(msg: ChunkMessage): void {
+    if (msg.seq === undefined) throw new TabcastError('bad-message', 'a backfill chunk needs its seq');
+    if (msg.track === 'audio' && !this.hasAudio) throw new TabcastError('bad-message', 'audio chunk on a stream declared without audio');
+    if (msg.config && 'codedWidth' in msg.config !== (msg.track === 'video')) throw new TabcastError('bad-message', `${msg.track} chunk carries a config of the other track`);
+    this.deps.recording?.chunk(msg);
   }
 
   /** Stores a codec config; returns the video config when it differs from the current one (a new output run). */
@@ -465,6 +499,8 @@ export class StreamSession {
       this.deps.log.error('ffmpeg failed while finishing', { reason });
     }
     this.llMedia.end();
+    // A drained stream may be resumed after the relay's restart: its recording goes on then.
+    await (code === 'server-shutdown' ? this.deps.recording?.suspend() : this.deps.recording?.end());
     try {
       this.playlist.end();
     } catch (err) {

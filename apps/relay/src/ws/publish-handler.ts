@@ -40,6 +40,8 @@ export interface PublishDeps {
 
 /** Messages added in protocol version 2, not sent to a version-1 publisher. */
 const V2_ONLY = new Set<RelayMessage['type']>(['quality-request']);
+/** Messages added in protocol version 3 (recording), not sent to older publishers. */
+const V3_ONLY = new Set<RelayMessage['type']>(['ack', 'recording-status']);
 
 /** The `type` of a msgpack message that failed validation, if it has one (for a non-fatal refusal). */
 function messageType(data: unknown): string | null {
@@ -92,6 +94,7 @@ export function handlePublisher(ws: WebSocket, remote: string, address: string, 
     },
     send: (message: RelayMessage) => {
       if (version < 2 && V2_ONLY.has(message.type)) return;
+      if (version < 3 && V3_ONLY.has(message.type)) return;
       if (ws.readyState === ws.OPEN) ws.send(encodeMessage(message));
     },
     close: (code, reason) => {
@@ -223,7 +226,7 @@ export function handlePublisher(ws: WebSocket, remote: string, address: string, 
       for (let i = 0; i <= live.length - deps.config.maxStreamsPerKey && i < waiting.length; i++) {
         void waiting[i]!.end('replaced by a new broadcast with the same key');
       }
-      session = deps.registry.create(keyId, hello.audio !== null, hello.listed === true);
+      session = deps.registry.create(keyId, hello.audio !== null, hello.listed === true, hello.record !== false);
     }
     clearTimeout(handshakeTimer);
     state = 'publishing';
@@ -239,6 +242,8 @@ export function handlePublisher(ws: WebSocket, remote: string, address: string, 
       resumed,
       reconnectGraceMs: deps.config.reconnectGraceMs,
       heartbeatMs: PUBLISHER_HEARTBEAT_INTERVAL_MS,
+      // Older publishers' welcome has no such field (their decoders refuse unknown ones).
+      ...(version >= 3 ? { recording: session.recording } : {}),
     });
     heartbeatTimer = setInterval(() => {
       if (state === 'publishing') link.send({ type: 'heartbeat' });

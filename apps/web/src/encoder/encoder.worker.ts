@@ -16,8 +16,9 @@ const api: EncoderWorkerApi = {
     current?.setDestinations(destinations);
   },
   async stop() {
-    await current?.stop();
+    const copy = (await current?.stop()) ?? null;
     current = null;
+    return copy;
   },
   stopNow() {
     current?.stopNow();

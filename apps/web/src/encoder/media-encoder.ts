@@ -14,6 +14,13 @@ export interface ChunkSink {
   send(chunk: ChunkMessage): boolean;
   readonly canSend: boolean;
   readonly bufferedAmount: number;
+  /** Every chunk made, sent or not (a chunk the socket refused, a delta skipped after a gap), for the recording's backfill. */
+  keep?(chunk: ChunkMessage): void;
+  /**
+   * True while kept chunks will reach the relay later (the recording's backfill): the encoder then
+   * goes on encoding while the link is down instead of dropping frames.
+   */
+  readonly retaining?: boolean;
 }
 
 export interface MediaEncoderOptions {
@@ -108,6 +115,8 @@ export class MediaEncoder {
   private paceCredit = 0;
   /** A video chunk could not be sent: nothing more until the next keyframe (never half a GOP). */
   private videoGap = false;
+  /** Frames were encoded for the retained copy only (link down): the next sendable frame is a keyframe. */
+  private keyAfterOutage = false;
   private seq = { video: 0, audio: 0 };
   private captureLagBuckets: { start: number; min: number }[] = [];
   private lastStats: EncoderStats;
@@ -213,8 +222,16 @@ export class MediaEncoder {
     // Behind: drop the raw frame (never an encoded one, which would break the GOP) and ask for a
     // keyframe so the stream recovers cleanly once there is room again.
     if (!this.sink.canSend) {
+      if (!this.sink.retaining) {
+        this.keyRequested = true;
+        return this.drop(frame, 'socket');
+      }
+      // Encoded for the recording's backfill; live resumes with a keyframe once the link is back
+      // (not every frame of the outage a keyframe: the copy keeps its usual GOPs).
+      this.keyAfterOutage = true;
+    } else if (this.keyAfterOutage) {
+      this.keyAfterOutage = false;
       this.keyRequested = true;
-      return this.drop(frame, 'socket');
     }
     if (video.encodeQueueSize >= MAX_VIDEO_ENCODE_QUEUE) return this.drop(frame, 'encoder-busy');
     let ts = this.clocks.video.map(frame.timestamp, Math.round((now - this.startMs) * 1000));
@@ -293,20 +310,14 @@ export class MediaEncoder {
     chunk.copyTo(data);
     const key = chunk.type === 'key';
     const seq = this.seq.video++;
+    const base = { seq, type: 'chunk', track: 'video', timestampUs: chunk.timestamp, durationUs: chunk.duration || Math.round(1e6 / this.o.frameRate), key, data } as const;
+    // The retained copy's keyframes carry their config: backfill may start at any of them.
+    this.sink.keep?.(key && this.videoConfig ? { ...base, config: this.videoConfig } : base);
     // After a reconnect the relay resumes only at a keyframe that carries its config; after a chunk
     // that could not be sent, the frames that depend on it are useless until the next keyframe.
     if ((this.sendConfig.video || this.videoGap) && !key) return;
-    const sent = this.sink.send({
-      seq,
-      type: 'chunk',
-      track: 'video',
-      timestampUs: chunk.timestamp,
-      // Captured frames carry no duration; the nominal one lets FFmpeg size segments exactly.
-      durationUs: chunk.duration || Math.round(1e6 / this.o.frameRate),
-      key,
-      data,
-      ...(this.sendConfig.video && this.videoConfig ? { config: this.videoConfig } : {}),
-    });
+    // Captured frames carry no duration; the nominal one (in `base`) lets FFmpeg size segments exactly.
+    const sent = this.sink.send({ ...base, ...(this.sendConfig.video && this.videoConfig ? { config: this.videoConfig } : {}) });
     if (sent) {
       if (key) this.sendConfig.video = false;
       this.videoGap = false;
@@ -315,7 +326,8 @@ export class MediaEncoder {
       this.totals.framesEncoded++;
     } else {
       this.videoGap = true;
-      this.keyRequested = true;
+      if (this.sink.retaining) this.keyAfterOutage = true;
+      else this.keyRequested = true;
     }
   }
 
@@ -339,16 +351,9 @@ export class MediaEncoder {
     // After the clock was re-anchored backwards, what overlaps the audio already sent is dropped.
     if (ts <= this.lastAudioTs) return;
     this.lastAudioTs = ts;
-    const sent = this.sink.send({
-      seq,
-      type: 'chunk',
-      track: 'audio',
-      timestampUs: ts,
-      durationUs: chunk.duration ?? 0,
-      key: true,
-      data,
-      ...(this.sendConfig.audio ? { config: this.audioConfig } : {}),
-    });
+    const msg: ChunkMessage = { seq, type: 'chunk', track: 'audio', timestampUs: ts, durationUs: chunk.duration ?? 0, key: true, data, ...(this.sendConfig.audio ? { config: this.audioConfig } : {}) };
+    this.sink.keep?.(msg);
+    const sent = this.sink.send(msg);
     if (sent) {
       this.sendConfig.audio = false;
       this.window.bytes += data.byteLength;

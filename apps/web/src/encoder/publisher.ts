@@ -5,14 +5,17 @@
  */
 import { AUDIO_DEFAULTS, TabcastError, type DestinationSpec, type ErrorPayload } from '@tabcast/shared';
 import { PublishClient } from '../transport/publish-client.ts';
-import { MediaEncoder } from './media-encoder.ts';
+import { LocalCopy } from './local-copy.ts';
+import { MediaEncoder, type ChunkSink } from './media-encoder.ts';
 import { stepDownBitrate } from './quality-step.ts';
-import type { EncoderStats, PublishOptions, PublishState, PublishStatus } from './worker-api.ts';
+import { DEFAULT_RETAIN_MINUTES, type EncoderStats, type PublishOptions, type PublishState, type PublishStatus } from './worker-api.ts';
 
 /** Socket buffer above which chunks are refused: about 1.5 s of 2.5 Mbps video. */
 const MAX_BUFFERED_BYTES = 512 * 1024;
 /** The same bound in time: the oldest unsent chunk may wait this long before chunks are dropped. */
 const MAX_SOCKET_BACKLOG_MS = 500;
+/** The local copy is held in memory until saved: it stops past this (≈ 53 min at 2.5 Mbps). */
+const LOCAL_COPY_MAX_BYTES = 1_000_000_000;
 /** Congestion never pushes video below this, bits/s. */
 const MIN_VIDEO_BITRATE = 300_000;
 
@@ -25,14 +28,16 @@ export class Publisher {
   private readers: ReadableStreamDefaultReader<VideoFrame | AudioData>[] = [];
   private stopping = false;
   private destinations: DestinationSpec[];
+  private localCopy: LocalCopy | null;
 
   constructor(private o: PublishOptions, private report: (s: PublishStatus) => void) {
     this.destinations = o.destinations;
     this.lastFpsLimit = o.preset.frameRate;
     const emptyStats: EncoderStats = { fps: 0, bitrate: 0, encodeMsAvg: 0, framesEncoded: 0, framesDropped: 0, bufferedBytes: 0, codec: '', captureLagMs: 0, drops: { 'encoder-busy': 0, socket: 0, 'capture-late': 0, paced: 0 }, fpsLimit: o.preset.frameRate, atMs: 0, captureFps: 0, droppedEncoder: 0, droppedSocket: 0, encoderQueue: 0, targetBitrate: o.preset.videoBitrate };
-    this.status = { state: 'idle', streamId: null, watchUrl: null, hlsUrl: null, attempt: 0, maxAttempts: o.reconnect.attempts, error: null, notice: null, stats: emptyStats, destinations: [] };
+    this.status = { state: 'idle', streamId: null, watchUrl: null, hlsUrl: null, attempt: 0, maxAttempts: o.reconnect.attempts, error: null, notice: null, stats: emptyStats, destinations: [], recording: null, recordingNote: null, retainedChunks: 0, backfillLeft: 0, localCopyNote: null };
+    this.localCopy = o.localCopy ? new LocalCopy(o.audio !== null, LOCAL_COPY_MAX_BYTES) : null;
     this.client = new PublishClient(
-      { url: o.relayUrl, key: o.streamKey, audio: o.audio, reconnect: o.reconnect, maxBufferedBytes: MAX_BUFFERED_BYTES, maxBacklogMs: MAX_SOCKET_BACKLOG_MS, listed: o.listed === true },
+      { url: o.relayUrl, key: o.streamKey, audio: o.audio, reconnect: o.reconnect, maxBufferedBytes: MAX_BUFFERED_BYTES, maxBacklogMs: MAX_SOCKET_BACKLOG_MS, listed: o.listed === true, record: o.record !== false, retainMs: (o.retainMinutes ?? DEFAULT_RETAIN_MINUTES) * 60_000 },
       {
         state: (state, { attempt, error }) => {
           if (state === 'error' && error) this.fatal(error);
@@ -41,10 +46,11 @@ export class Publisher {
         welcome: (w) => {
           this.encoder.requestKeyframe();
           this.client.sendControl({ type: 'destinations', destinations: this.destinations });
-          this.update({ streamId: w.streamId, watchUrl: w.watchUrl, hlsUrl: w.hlsUrl });
+          this.update({ streamId: w.streamId, watchUrl: w.watchUrl, hlsUrl: w.hlsUrl, recording: w.recording ?? false, ...(w.recording ? { recordingNote: null } : {}) });
         },
         destinationStatus: (destinations) => this.update({ destinations }),
         notice: (message) => this.update({ notice: message }),
+        recording: (recording, reason) => this.update({ recording, recordingNote: reason }),
         keyframeRequest: () => this.encoder.requestKeyframe(),
         qualityRequest: (reason) => {
           const next = stepDownBitrate(this.encoder.bitrate, MIN_VIDEO_BITRATE);
@@ -71,9 +77,32 @@ export class Publisher {
         latencyMode: o.latencyMode ?? 'realtime',
         audio: o.audio ? { ...o.audio, bitrate: AUDIO_DEFAULTS.bitrate } : null,
       },
-      this.client,
+      this.sink(),
       (err) => this.fatal({ code: 'encoder-failed', message: `The encoder failed: ${err.message}`, fatal: true }),
     );
+  }
+
+  /** The encoder's sink: the relay's socket, and the local copy beside it. */
+  private sink(): ChunkSink {
+    const client = this.client;
+    const copy = this.localCopy;
+    return {
+      send: (chunk) => client.send(chunk),
+      get canSend() {
+        return client.canSend;
+      },
+      get bufferedAmount() {
+        return client.bufferedAmount;
+      },
+      // With a local copy, keep encoding while the link is down: the copy has no hole then either.
+      get retaining() {
+        return client.retaining || copy !== null;
+      },
+      keep: (chunk) => {
+        client.keep(chunk);
+        copy?.add(chunk);
+      },
+    };
   }
 
   async start(video: ReadableStream<VideoFrame>, audio: ReadableStream<AudioData> | null): Promise<void> {
@@ -112,7 +141,7 @@ export class Publisher {
 
   private tickStats(): void {
     const stats = this.encoder.takeStats();
-    const patch: Partial<PublishStatus> = { stats };
+    const patch: Partial<PublishStatus> = { stats, localCopyNote: this.localCopy?.problem ?? null, retainedChunks: this.client.retained.size, backfillLeft: this.client.backfillLeft };
     // The relay's copy (protocol 2, docs/protocol.md): it exports them and watches the fps.
     this.client.sendControl({
       type: 'stats',
@@ -140,14 +169,17 @@ export class Publisher {
     this.client.sendControl({ type: 'destinations', destinations });
   }
 
-  async stop(): Promise<void> {
-    if (this.stopping) return;
+  /** Stops; resolves with the local copy's MP4 when one was kept. */
+  async stop(): Promise<Blob | null> {
+    if (this.stopping) return null;
     this.stopping = true;
     await Promise.allSettled(this.readers.map((r) => r.cancel()));
     await this.encoder.close();
     await this.client.stop();
     if (this.statsTimer) clearInterval(this.statsTimer);
-    this.update({ state: 'stopped' });
+    const copy = await this.localCopy?.finish();
+    this.update({ state: 'stopped', localCopyNote: this.localCopy?.problem ?? null });
+    return copy ?? null;
   }
 
   /** The page is going away: `stop` goes out now; nothing is flushed or awaited. */

@@ -32,7 +32,19 @@ export interface PublishOptions {
   destinations: DestinationSpec[];
   /** List the stream publicly (`hello.listed`); default false: unlisted, reachable by its id only. */
   listed?: boolean;
+  /** Ask the relay to record this broadcast (`hello.record`); default true. */
+  record?: boolean;
+  /**
+   * Minutes of media the studio keeps until the relay acknowledges it has recorded them, to backfill
+   * after a dropped connection or a relay restart. Default {@link DEFAULT_RETAIN_MINUTES}; 0: none.
+   */
+  retainMinutes?: number;
+  /** Also build an MP4 of the broadcast in the browser (mediabunny), handed back by `stop()`. Default false. */
+  localCopy?: boolean;
 }
+
+/** Default of PublishOptions.retainMinutes: covers an outage of the relay's reconnect grace many times over (≈ 19 MB a minute at 2.5 Mbps). */
+export const DEFAULT_RETAIN_MINUTES = 2;
 
 export type PublishState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'stopping' | 'stopped' | 'error';
 
@@ -89,6 +101,14 @@ export interface PublishStatus {
   stats: EncoderStats;
   /** Each RTMP destination's state, as the relay last reported it. */
   destinations: DestinationStatus[];
+  /** Whether the relay records this broadcast (null: not known yet), and why not, in words. */
+  recording: boolean | null;
+  recordingNote: string | null;
+  /** Chunks kept for the recording until the relay acknowledges them, and backfill still to send. */
+  retainedChunks: number;
+  backfillLeft: number;
+  /** Why the local copy stopped early, in words; else null. */
+  localCopyNote: string | null;
 }
 
 export interface EncoderWorkerApi {
@@ -101,7 +121,8 @@ export interface EncoderWorkerApi {
   ): Promise<void>;
   /** Replaces the destinations while live (or before: they go with the next welcome). */
   setDestinations(destinations: DestinationSpec[]): Promise<void>;
-  stop(): Promise<void>;
+  /** Stops the broadcast; resolves with the local copy (an MP4) when one was asked for and holds video. */
+  stop(): Promise<Blob | null>;
   /** The page is going away: send `stop` at once, synchronously, best effort (no waiting for `ended`). */
   stopNow(): void;
 }

@@ -20,6 +20,7 @@ import {
 } from '@tabcast/shared';
 import type { ReconnectPolicy } from '../encoder/worker-api.ts';
 import { LINK_WATCHDOG_DEFAULTS, LinkWatchdog } from './link-watchdog.ts';
+import { RetainedCopy } from './retained-copy.ts';
 
 export type ClientState = 'connecting' | 'live' | 'reconnecting' | 'stopping' | 'stopped' | 'error';
 
@@ -39,12 +40,27 @@ export interface PublishClientOptions {
   listed?: boolean;
   /** A link silent or stuck this long is dropped and reconnected, ms (relays that send heartbeats only). */
   deadLinkMs?: number;
+  /** `hello.record`: false asks the relay not to record this broadcast. Default true. */
+  record?: boolean;
+  /**
+   * How much media the studio keeps for the relay's recording until it is acknowledged, ms (the
+   * studio's setting is in minutes); 0 keeps nothing (no backfill). The copy is bounded in bytes too.
+   */
+  retainMs?: number;
 }
+
+/** Bytes the retained copy holds at most, whatever its time bound (about 13 min of 2.5 Mbps). */
+const RETAIN_MAX_BYTES = 256 * 1024 * 1024;
+/** Backfill goes out only while the socket holds less than this share of its bounds: live comes first. */
+const BACKFILL_SHARE = 0.25;
+const BACKFILL_TICK_MS = 50;
+/** On stop, backfill still to send may delay the `stop` message this long at most, ms. */
+const BACKFILL_FLUSH_LIMIT_MS = 10_000;
 
 export interface PublishClientEvents {
   state(state: ClientState, detail: { attempt: number; error: ErrorPayload | null }): void;
   /** (Re)connected: the next video chunk must be a keyframe and carry its config. */
-  welcome(info: { streamId: string; watchUrl: string; hlsUrl: string; resumed: boolean }): void;
+  welcome(info: { streamId: string; watchUrl: string; hlsUrl: string; resumed: boolean; recording?: boolean }): void;
   keyframeRequest(reason: string): void;
   /** The relay is behind: send at most this video bitrate. */
   congestion(suggestedBitrate: number, reason: string): void;
@@ -53,6 +69,8 @@ export interface PublishClientEvents {
   notice(message: string): void;
   /** The relay is short of CPU: step down one quality level. */
   qualityRequest(reason: string): void;
+  /** Whether the relay records the broadcast now; `reason` in words when it does not. */
+  recording(recording: boolean, reason: string | null): void;
 }
 
 /** Close codes after which reconnecting cannot help. */
@@ -84,7 +102,33 @@ export class PublishClient {
   /** When the link was lost (performance.now()), while reconnecting. */
   private lostAtMs: number | null = null;
 
-  constructor(private o: PublishClientOptions, private events: PublishClientEvents) {}
+  /** What the relay has not recorded yet (protocol 3); see RetainedCopy. */
+  readonly retained: RetainedCopy;
+  /** Connections opened so far: acks and chunk numbers belong to one. */
+  private connection = 0;
+  /** Chunk messages written on the current connection (the numbers `ack` counts). */
+  private chunksSent = 0;
+  private backfillTimer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(private o: PublishClientOptions, private events: PublishClientEvents) {
+    this.retained = new RetainedCopy({ retainMs: o.retainMs ?? 0, maxBytes: RETAIN_MAX_BYTES });
+    this.retained.enabled = (o.retainMs ?? 0) > 0 && o.record !== false;
+  }
+
+  /** Whether chunks that cannot go out now will be backfilled later (live or reconnecting, recording on). */
+  get retaining(): boolean {
+    return this.retained.enabled && (this.state === 'live' || this.state === 'reconnecting');
+  }
+
+  /** The encoder hands over every chunk it made, sent or not, for the recording's backfill. */
+  keep(chunk: ChunkMessage): void {
+    this.retained.keep(chunk);
+  }
+
+  /** Kept chunks this connection has not sent (yet): what the backfill still has to send. */
+  get backfillLeft(): number {
+    return this.backfillTimer ? this.retained.pending(this.connection).length : 0;
+  }
 
   get bufferedAmount(): number {
     return this.ws?.bufferedAmount ?? 0;
@@ -126,8 +170,37 @@ export class PublishClient {
 
   send(chunk: ChunkMessage): boolean {
     if (!this.canSend) return false;
-    this.write(encodeMessage(chunk));
+    this.writeChunk(chunk);
     return true;
+  }
+
+  private writeChunk(chunk: ChunkMessage): void {
+    this.write(encodeMessage(chunk));
+    this.retained.sent(chunk, this.connection, ++this.chunksSent);
+  }
+
+  /**
+   * While the relay records: re-sends, marked backfill and behind live chunks, every kept chunk this
+   * connection has not sent. After a resume that is what the relay never acknowledged and the whole
+   * outage; later, the deltas skipped while live waited for a keyframe, and chunks a full socket
+   * refused. Keep and send happen in one encoder callback, so what is unsent at a tick is unsent.
+   */
+  private startBackfill(): void {
+    if (this.backfillTimer) return;
+    this.backfillTimer = setInterval(() => {
+      const ws = this.ws;
+      if (this.state !== 'live' || !ws || !this.retained.enabled) return;
+      if (ws.bufferedAmount >= this.o.maxBufferedBytes * BACKFILL_SHARE || this.backlogMs >= this.o.maxBacklogMs * BACKFILL_SHARE) return;
+      for (const chunk of this.retained.pending(this.connection)) {
+        this.writeChunk({ ...chunk, backfill: true });
+        if (ws.bufferedAmount >= this.o.maxBufferedBytes * BACKFILL_SHARE || this.backlogMs >= this.o.maxBacklogMs * BACKFILL_SHARE) break;
+      }
+    }, BACKFILL_TICK_MS);
+  }
+
+  private stopBackfill(): void {
+    if (this.backfillTimer) clearInterval(this.backfillTimer);
+    this.backfillTimer = null;
   }
 
   /**
@@ -136,6 +209,7 @@ export class PublishClient {
    */
   stopNow(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.stopBackfill();
     this.stopWatchdog();
     const ws = this.ws;
     if (this.state === 'live' && ws && ws.readyState === WebSocket.OPEN) this.write(encodeMessage({ type: 'stop' }));
@@ -152,6 +226,17 @@ export class PublishClient {
       ws?.close(1000);
       return;
     }
+    // What the recording still lacks goes out first (bounded): after `stop` the relay takes no more.
+    const flushUntil = performance.now() + BACKFILL_FLUSH_LIMIT_MS;
+    while (this.backfillLeft > 0 && this.state === 'live' && performance.now() < flushUntil) await new Promise((r) => setTimeout(r, BACKFILL_TICK_MS));
+    this.stopBackfill();
+    if (this.state !== 'live' || this.ws !== ws) {
+      // The link died meanwhile: no reconnect after a stop.
+      if (this.retryTimer) clearTimeout(this.retryTimer);
+      this.setState('stopped');
+      ws.close(1000);
+      return;
+    }
     this.setState('stopping');
     const ended = new Promise<void>((resolve) => (this.endedResolve = resolve));
     this.write(encodeMessage({ type: 'stop' }));
@@ -166,6 +251,9 @@ export class PublishClient {
     this.ws = ws;
     this.queued = [];
     this.queuedBytes = 0;
+    this.connection++;
+    this.chunksSent = 0;
+    this.stopBackfill();
     ws.onopen = () => {
       this.write(
         encodeMessage({
@@ -176,6 +264,7 @@ export class PublishClient {
           video: { codec: 'avc' },
           audio: this.o.audio ? { codec: 'opus', ...this.o.audio } : null,
           ...(this.o.listed ? { listed: true } : {}),
+          ...(this.o.record === false ? { record: false } : {}),
         }),
       );
     };
@@ -204,6 +293,25 @@ export class PublishClient {
         if (msg.heartbeatMs) this.startWatchdog();
         this.setState('live');
         this.events.welcome(msg);
+        if (!msg.recording) {
+          this.retained.enabled = false;
+          this.retained.clear();
+        } else {
+          // A new stream: chunks from before it are not part of it.
+          if (!msg.resumed) this.retained.clear();
+          this.startBackfill();
+        }
+        return;
+      case 'ack':
+        this.retained.ack(this.connection, msg.chunks);
+        return;
+      case 'recording-status':
+        if (!msg.recording) {
+          this.retained.enabled = false;
+          this.retained.clear();
+          this.stopBackfill();
+        }
+        this.events.recording(msg.recording, msg.reason);
         return;
       case 'keyframe-request':
         this.events.keyframeRequest(msg.reason);
@@ -264,6 +372,7 @@ export class PublishClient {
   private onClose(ws: WebSocket, code: number, reason: string): void {
     if (ws !== this.ws) return;
     this.ws = null;
+    this.stopBackfill();
     this.stopWatchdog();
     if (this.state === 'stopping' || this.state === 'stopped') {
       this.endedResolve?.();
