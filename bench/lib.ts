@@ -2,7 +2,7 @@
  * Benchmark helpers: a relay in its own process (so its CPU and memory are its own), /proc
  * sampling, statistics, machine description and result files. Loopback only; every run is bounded.
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -117,6 +117,41 @@ export function machine(): Record<string, string> {
     ffmpeg: version('ffmpeg', ['-version']),
     chromium: version(process.env.PLAYWRIGHT_CHROMIUM_PATH || '/usr/bin/chromium', ['--version']),
     date: new Date().toISOString(),
+  };
+}
+
+export interface ViewerLoadResult {
+  viewers?: number;
+  connected?: number;
+  failed?: number;
+  healthyViewers?: number;
+  medianOnTimeRatio?: number;
+  worstOnTimeRatio?: number;
+  closedEarly?: number;
+}
+
+/**
+ * Real-time viewers of `streamIds` from `clients` load-client processes (bench/fanout-client.ts),
+ * counting frames on time between `windowStart` and `windowEnd` (wall-clock ms). `done()` waits for
+ * them to finish and returns each client's figures.
+ */
+export function startViewerLoad(o: { relayUrl: string; streamIds: string[]; viewers: number; clients: number; windowStart: number; windowEnd: number; pubStartWall: number }): { done(): Promise<ViewerLoadResult[]> } {
+  const procs = Array.from({ length: o.clients }, () =>
+    spawn(process.execPath, ['--import', 'tsx', 'bench/fanout-client.ts', o.relayUrl, o.streamIds.join(','), String(o.viewers / o.clients), String(o.windowStart), String(o.windowEnd), String(o.pubStartWall), '5000000'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
+  const outputs = procs.map((c) => {
+    let out = '';
+    c.stdout!.on('data', (d) => (out += d));
+    return () => out;
+  });
+  return {
+    done: async () => {
+      await Promise.all(procs.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+      return outputs.map((out) => JSON.parse(out().trim().split('\n').at(-1) || '{}') as ViewerLoadResult);
+    },
   };
 }
 

@@ -8,11 +8,10 @@
  * and size, and the snapshot size, are reported beside it.
  *   pnpm exec tsx bench/metrics-cost.bench.ts [windowSeconds=10] [pairs=4]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { WebSocket } from 'ws';
 import { loadFixture } from '../apps/relay/test/support/fixture.ts';
 import { TestPublisher } from '../apps/relay/test/support/test-publisher.ts';
-import { BENCH_KEY, ROOT, median, percentile, procSample, round, sleep, startRelayProcess, writeResult } from './lib.ts';
+import { BENCH_KEY, median, percentile, procSample, round, sleep, startRelayProcess, startViewerLoad, writeResult } from './lib.ts';
 
 const windowSec = Number(process.argv[2] ?? 10);
 const pairs = Number(process.argv[3] ?? 4);
@@ -44,17 +43,7 @@ for (const pub of pubs) {
 }
 const windowStart = Date.now() + 15_000;
 const windowEnd = windowStart + 2 * pairs * windowSec * 1000;
-const clients: ChildProcess[] = Array.from({ length: CLIENTS }, () =>
-  spawn(process.execPath, ['--import', 'tsx', 'bench/fanout-client.ts', relay.url, ids.join(','), String((STREAMS * VIEWERS_PER_STREAM) / CLIENTS), String(windowStart), String(windowEnd), String(pubStartWall), '5000000'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }),
-);
-const clientOut = clients.map((c) => {
-  let out = '';
-  c.stdout!.on('data', (d) => (out += d));
-  return () => out;
-});
+const load = startViewerLoad({ relayUrl: relay.url, streamIds: ids, viewers: STREAMS * VIEWERS_PER_STREAM, clients: CLIENTS, windowStart, windowEnd, pubStartWall });
 await sleep(windowStart - Date.now());
 
 const scrapeMs: number[] = [];
@@ -106,8 +95,7 @@ const inRelay = {
   pushMsMean: round((1000 * figure('stream_manager_dashboard_push_seconds_sum')) / figure('stream_manager_dashboard_push_seconds_count'), 2),
 };
 
-await Promise.all(clients.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
-const viewerResults = clientOut.map((o) => JSON.parse(o().trim().split('\n').at(-1) || '{}') as { connected?: number; healthyViewers?: number; medianOnTimeRatio?: number; closedEarly?: number });
+const viewerResults = await load.done();
 console.log(JSON.stringify(viewerResults));
 for (const p of pubs) p.close();
 await Promise.all(sending);

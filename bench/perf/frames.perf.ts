@@ -12,6 +12,7 @@
  *   pnpm exec tsx bench/perf/frames.perf.ts <timing|drops|buffer|all> [seconds=60] [burners=1] [--smoke]
  */
 import { intervalFigures } from '@tabcast/shared';
+import type { PlayerPerf } from '../../apps/web/src/player/realtime/realtime-player.ts';
 import { collect, cpuBurner, launchRealPath, newContext, openCard, waitForSamples } from '../../tests/support/real-path.ts';
 import { viewerStats } from '../../tests/support/studio-pages.ts';
 import { median, percentile, round, sleep, startRelayProcess } from '../lib.ts';
@@ -23,15 +24,6 @@ if (!['timing', 'drops', 'buffer', 'all'].includes(which)) throw new Error(`say 
 const seconds = Number(positional[1] ?? (SMOKE ? 12 : 60));
 const burners = Number(positional[2] ?? 1);
 
-interface ViewerTake {
-  receiveIntervalsMs: number[];
-  decodedIntervalsMs: number[];
-  paintIntervalsMs: number[];
-  decodeMs: number[];
-  queues: [number, number, number][];
-  openVideoFrames: number;
-  droppedFrames: number;
-}
 interface StudioTake {
   captureIntervalsMs?: number[];
   encodedIntervalsMs?: number[];
@@ -62,7 +54,7 @@ try {
   await viewer.goto(`${relay.url}${href}?mode=realtime`);
   await waitForSamples(viewer);
   await sleep(3_000);
-  const takeViewer = () => viewer.evaluate(() => (globalThis as unknown as { tabcastPerf?: { take(): Promise<unknown> } }).tabcastPerf?.take() ?? null) as Promise<ViewerTake | null>;
+  const takeViewer = () => viewer.evaluate(() => (globalThis as unknown as { tabcastPerf?: { take(): Promise<unknown> } }).tabcastPerf?.take() ?? null) as Promise<PlayerPerf | null>;
   const takeStudio = () => studio.evaluate(() => (globalThis as unknown as { tabcastPerf?: { take(): Promise<unknown> } }).tabcastPerf?.take() ?? null) as Promise<StudioTake | null>;
   const takeRelay = async () => ((await (await fetch(`${relay.url}/api/admin/perf?take=1`)).json()) as RelayTake).streams[streamId];
   // Start clean: what was recorded before the window is dropped.

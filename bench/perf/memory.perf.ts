@@ -12,12 +12,11 @@
  *   pnpm exec tsx bench/perf/memory.perf.ts [minutes=10] [--smoke]
  * --smoke: 2 streams and 100 viewers (CI's short run; budgets on levels, not on slopes).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import type { CDPSession, Page } from '@playwright/test';
 import { loadFixture } from '../../apps/relay/test/support/fixture.ts';
 import { TestPublisher } from '../../apps/relay/test/support/test-publisher.ts';
 import { launchRealPath, newContext, openCard } from '../../tests/support/real-path.ts';
-import { BENCH_KEY, ROOT, round, sleep, startRelayProcess } from '../lib.ts';
+import { BENCH_KEY, round, sleep, startRelayProcess, startViewerLoad } from '../lib.ts';
 import { browserMarker, browserTreeRssMiB, goLive } from '../studio.ts';
 import { budget, finish, positional, SMOKE } from './perf-lib.ts';
 
@@ -59,17 +58,7 @@ const pubStartWall = Date.now();
 for (const pub of pubs) sending.push(pub.sendFixture(fx, { pace: 'realtime', loops: Math.ceil(runMs / 20_000) + 3 }).catch(() => undefined));
 const windowStart = Date.now() + 10_000;
 const windowEnd = windowStart + runMs;
-const clients: ChildProcess[] = Array.from({ length: CLIENTS }, () =>
-  spawn(process.execPath, ['--import', 'tsx', 'bench/fanout-client.ts', relay.url, ids.join(','), String(VIEWERS / CLIENTS), String(windowStart), String(windowEnd), String(pubStartWall), '5000000'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }),
-);
-const clientOut = clients.map((c) => {
-  let out = '';
-  c.stdout!.on('data', (d) => (out += d));
-  return () => out;
-});
+const load = startViewerLoad({ relayUrl: relay.url, streamIds: ids, viewers: VIEWERS, clients: CLIENTS, windowStart, windowEnd, pubStartWall });
 
 const marker = browserMarker();
 const browser = await launchRealPath([marker]);
@@ -108,8 +97,7 @@ while (Date.now() - t0 < runMs) {
 }
 const gc = ((await (await fetch(`${relay.url}/api/admin/perf`)).json()) as { process: { gcPausesMs: Record<string, number> } }).process.gcPausesMs;
 await browser.close();
-await Promise.all(clients.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
-const viewerResults = clientOut.map((o) => JSON.parse(o().trim().split('\n').at(-1) || '{}') as { connected?: number; closedEarly?: number; medianOnTimeRatio?: number });
+const viewerResults = await load.done();
 for (const p of pubs) p.close();
 await Promise.all(sending);
 await relay.stop();
