@@ -20,6 +20,8 @@ export class RecordingStore {
   /** Bytes of every recording folder, kept current as live recordings write. */
   private totalBytes = 0;
   private finalizing: Promise<void> = Promise.resolve();
+  /** Shutting down: finalizes still queued are left to the next start (finalizeOrphans), not run now. */
+  private stopping = false;
   private retentionTimer: NodeJS.Timeout;
 
   private lastDiskCheckAt = -Infinity;
@@ -135,12 +137,18 @@ export class RecordingStore {
 
   private async doFinalize(id: string): Promise<void> {
     const meta = this.metas.get(id);
-    if (!meta || meta.state === 'ready' || meta.state === 'failed') return;
+    if (this.stopping || !meta || meta.state === 'ready' || meta.state === 'failed') return;
     const dir = this.dir(id);
+    const parts = partFiles(dir);
+    if (parts.every((p) => fs.statSync(p, { throwIfNoEntry: false })?.size === 0)) {
+      // A broadcast that ended before its first chunk: there is nothing to keep.
+      this.log.info('nothing was recorded; the empty recording is removed', { recording: id });
+      this.remove(meta);
+      return;
+    }
     meta.state = 'finalizing';
     meta.endedAt ??= new Date().toISOString();
     this.save(meta);
-    const parts = partFiles(dir);
     const started = performance.now();
     try {
       const result = await finalizeRecording(parts, path.join(dir, MP4_FILE), this.config.ffmpegPath);
@@ -201,7 +209,9 @@ export class RecordingStore {
     await this.finalizing;
   }
 
+  /** Relay shutdown: the finalize running now completes; those still queued wait for the next start. */
   stop(): void {
+    this.stopping = true;
     clearInterval(this.retentionTimer);
   }
 }
