@@ -12,10 +12,14 @@ export function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
 
-export async function goLive(page: Page, relayUrl: string, source: 'screen' | 'test-pattern', o: { quality?: string } = {}): Promise<string> {
+/** The studio's select labelled `name` (a label holding its select: the options are part of its text). */
+const studioSelect = (page: Page, name: string) => page.locator('label', { hasText: new RegExp(`^\\s*${name}\\b`) }).locator('select');
+
+export async function goLive(page: Page, relayUrl: string, source: 'screen' | 'test-pattern', o: { quality?: string; profile?: string } = {}): Promise<string> {
   await page.goto(`${relayUrl}/studio#key=${BENCH_KEY}`);
   if (source === 'test-pattern') await page.getByLabel('Test pattern (with timecode)').check();
-  if (o.quality) await page.getByLabel('Quality').selectOption(o.quality);
+  if (o.quality) await studioSelect(page, 'Quality').selectOption(o.quality);
+  if (o.profile) await studioSelect(page, 'Profile').selectOption(o.profile);
   await page.getByRole('button', { name: 'Go live' }).click();
   const status = page.locator('[data-state]').first();
   await status.and(page.locator('[data-state="live"]')).waitFor({ timeout: 30_000 });

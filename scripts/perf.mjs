@@ -11,7 +11,7 @@ import { ROOT, bootstrap, run } from './lib/bootstrap.mjs';
 
 /** name → [script, arguments for a full run, arguments for a smoke run]. */
 export const PERF_SCRIPTS = {
-  'perf:stream': ['bench/perf/stream.perf.ts', ['480p30,720p30', '20', '1'], ['720p30', '8', '0']],
+  'perf:stream': ['bench/perf/stream.perf.ts', ['720p30/low-latency,720p30/high-quality,720p30/battery-saving', '20', '1'], ['720p30/low-latency', '8', '0']],
   'perf:memory': ['bench/perf/memory.perf.ts', ['10'], ['0.75']],
   'perf:network': ['bench/perf/network.perf.ts', ['20'], ['6']],
   'perf:instrumentation': ['bench/perf/instrumentation.perf.ts', ['200000'], ['10000']],
@@ -19,7 +19,7 @@ export const PERF_SCRIPTS = {
   'frames:drops': ['bench/perf/frames.perf.ts', ['drops', '60', '1'], ['drops', '12', '0']],
   'frames:buffer': ['bench/perf/frames.perf.ts', ['buffer', '60', '1'], ['buffer', '12', '0']],
   'perf:configs': ['bench/perf/configs.perf.ts', ['rtmp,gop', '30'], ['rtmp,gop', '6']],
-  'frames:quality': ['bench/perf/quality.perf.ts', ['480p30,720p30,1080p30'], ['720p30']],
+  'frames:quality': ['bench/perf/quality.perf.ts', ['720p30/low-latency,720p30/high-quality,720p30/battery-saving'], ['720p30/low-latency']],
 };
 
 const args = process.argv.slice(2);

@@ -3,11 +3,11 @@
  * `psnr` and `ssim` filters. The source is a still page (text at several sizes, colour gradients,
  * fine lines and a noise field standing in for a photo: what a screen share mostly is), shared
  * through getDisplayMedia like any tab; the reference is Playwright's screenshot of that page.
- * For each quality setting the studio offers:
+ * For each studio setting (a quality and an encoding profile, `720p30/high-quality`):
  * - real-time: screenshots of the viewer's canvas, shown at the source's size;
  * - HLS: the newest whole segment the relay wrote, every frame of it, decoded by FFmpeg.
  * Both are scaled to the source's size before comparing (a 480p viewer is judged as seen at 720p).
- *   pnpm exec tsx bench/perf/quality.perf.ts [qualities=480p30,720p30] [--smoke]
+ *   pnpm exec tsx bench/perf/quality.perf.ts [settings=720p30/low-latency,720p30/high-quality,720p30/battery-saving] [--smoke]
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,7 +20,7 @@ import { goLive } from '../studio.ts';
 import { budget, finish, positional, SMOKE } from './perf-lib.ts';
 
 const QUALITY_TITLE = 'Tabcast quality card';
-const qualities = (positional[0] ?? (SMOKE ? '720p30' : '480p30,720p30')).split(',');
+const qualities = (positional[0] ?? (SMOKE ? '720p30/low-latency' : '720p30/low-latency,720p30/high-quality,720p30/battery-saving')).split(',');
 const SHOTS = SMOKE ? 3 : 6;
 const W = 1280;
 const H = 720;
@@ -95,15 +95,16 @@ try {
     const reference = path.join(tmp, 'reference.png');
     await card.screenshot({ path: reference });
     const studio = await context.newPage();
-    const href = await goLive(studio, relay.url, 'screen', { quality });
+    const [q, profile] = quality.split('/');
+    const href = await goLive(studio, relay.url, 'screen', { quality: q, profile });
     const viewer = await context.newPage();
     await viewer.setViewportSize({ width: W + 100, height: H + 300 });
     await viewer.goto(`${relay.url}${href}?mode=realtime`);
     await viewer.getByTestId('rt-stats').waitFor({ timeout: 30_000 });
     await sleep(5_000); // past the first keyframe's GOP, and an HLS segment written
-    const realtime = compare(await viewerShots(viewer, quality), reference);
+    const realtime = compare(await viewerShots(viewer, quality.replace('/', '-')), reference);
     const streamId = href.split('/').pop()!;
-    const hls = compare([await newestSegment(relay.url, `/hls/${streamId}/index.m3u8`, `${quality}.seg`)], reference);
+    const hls = compare([await newestSegment(relay.url, `/hls/${streamId}/index.m3u8`, `${quality.replace('/', '-')}.seg`)], reference);
     rows.push({ quality, realtime, hls });
     console.log(JSON.stringify(rows.at(-1)));
     await studio.getByRole('button', { name: /Stop/ }).click().catch(() => undefined);

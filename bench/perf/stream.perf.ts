@@ -4,7 +4,8 @@
  * glass-to-glass latency (p50/p95, and over time), fps sent and shown, bitrate sent, and the
  * encoder's latency (encode() to chunk), for the real-time viewer and for HLS (the watch page's
  * default player), each measured alone after the other on the same stream.
- *   pnpm exec tsx bench/perf/stream.perf.ts [settings=480p30,720p30] [seconds=20] [burners=1] [--smoke]
+ * A setting is a quality and an encoding profile (the studio's two choices): `720p30/low-latency`.
+ *   pnpm exec tsx bench/perf/stream.perf.ts [settings=720p30/low-latency,720p30/high-quality,720p30/battery-saving] [seconds=20] [burners=1] [--smoke]
  */
 import type { Page } from '@playwright/test';
 import { collect, cpuBurner, launchRealPath, newContext, openCard, waitForSamples, type Sample } from '../../tests/support/real-path.ts';
@@ -12,7 +13,7 @@ import { median, percentile, round, sleep, startRelayProcess } from '../lib.ts';
 import { goLive, readStats } from '../studio.ts';
 import { budget, finish, positional, SMOKE, type Budget } from './perf-lib.ts';
 
-const settings = (positional[0] ?? (SMOKE ? '720p30' : '480p30,720p30')).split(',');
+const settings = (positional[0] ?? (SMOKE ? '720p30/low-latency' : '720p30/low-latency,720p30/high-quality,720p30/battery-saving')).split(',');
 const seconds = Number(positional[1] ?? (SMOKE ? 8 : 20));
 const burners = Number(positional[2] ?? (SMOKE ? 0 : 1));
 const WARM_UP_MS = 3_000;
@@ -62,7 +63,8 @@ try {
     const context = await newContext(browser);
     await openCard(context, relay.url);
     const studio = await context.newPage();
-    const href = await goLive(studio, relay.url, 'screen', { quality: setting });
+    const [quality, profile] = setting.split('/');
+    const href = await goLive(studio, relay.url, 'screen', { quality, profile });
     const row: Record<string, unknown> = { setting };
     for (const mode of ['realtime', 'hls'] as const) {
       const viewer = await context.newPage();

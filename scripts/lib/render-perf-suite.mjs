@@ -215,7 +215,7 @@ The cache is on by default (\`TABCAST_GOP_CACHE_BYTES\`, 8 MiB).`);
       const rows = res.rows.map((r) => `| ${r.quality} | ${r.realtime.psnrDb} dB | ${r.realtime.ssim} | ${r.hls.psnrDb} dB | ${r.hls.ssim} |`);
       return `${res.setup}.
 
-| quality setting | real-time PSNR | real-time SSIM | HLS PSNR | HLS SSIM |
+| studio setting (quality / profile) | real-time PSNR | real-time SSIM | HLS PSNR | HLS SSIM |
 |---|---|---|---|---|
 ${rows.join('\n')}
 
