@@ -3,7 +3,8 @@
  * killed with SIGKILL at `killAt` s and started again `down` s later; the studio resumes and
  * backfills. Per run: one recording? its gaps, the largest hole between video packets (ffprobe
  * packet timestamps; target ≤ 100 ms) and its duration against the broadcast's wall-clock time
- * (target ± 1 s).
+ * (target ± 1 s). Then one more run with the studio's test pattern (beep + flash every second):
+ * the recording's A/V sync, beep against flash (target within 45 ms).
  *   pnpm exec tsx bench/recording-outage.bench.ts [runs=3] [seconds=60] [killAt=30] [down=10]
  */
 import { launchRealPath, newContext } from '../tests/support/real-path.ts';
@@ -37,6 +38,19 @@ for (let run = 0; run < runs; run++) {
     await browser.close();
   }
 }
+// A/V sync through the same outage: the studio's test pattern (a beep with a flash every second;
+// a shared tab has no beep), the recording's beeps against its flashes.
+const browser = await launchRealPath();
+let avSync: OutageResult['avSync'] = null;
+let avSyncRun: { largestVideoHoleMs: number; recordings: number } | null = null;
+try {
+  const r = await runRecordingOutage(await newContext(browser), { seconds, killAtSec: killAt, downSec: down, key: 'bench-outage-key-0123456789', source: 'test-pattern' }, (l) => console.log(`  a/v ${l}`));
+  avSync = r.avSync;
+  avSyncRun = { largestVideoHoleMs: r.largestVideoHoleMs, recordings: r.recordings };
+  console.log('a/v sync run:', avSync, avSyncRun);
+} finally {
+  await browser.close();
+}
 writeResult('recording-outage', `pnpm exec tsx bench/recording-outage.bench.ts ${runs} ${seconds} ${killAt} ${down}`, {
   setup: `a shared tab (the timecode card) broadcast for ${seconds} s; the relay killed with SIGKILL at ${killAt} s and started again ${down} s later`,
   seconds,
@@ -51,4 +65,7 @@ writeResult('recording-outage', `pnpm exec tsx bench/recording-outage.bench.ts $
   allOneRecording: perRun.every((r) => r.recordings === 1),
   allHolesOk: perRun.every((r) => r.holeOk),
   allDurationsOk: perRun.every((r) => r.durationOk),
+  avSync,
+  avSyncRun,
+  avSyncOk: avSync !== null && avSync.pairs > 0 && avSync.maxAbsMs <= 45,
 });

@@ -18,7 +18,7 @@ export const PERF_SCRIPTS = {
   'frames:timing': ['bench/perf/frames.perf.ts', ['timing', '60', '1'], ['timing', '12', '0']],
   'frames:drops': ['bench/perf/frames.perf.ts', ['drops', '60', '1'], ['drops', '12', '0']],
   'frames:buffer': ['bench/perf/frames.perf.ts', ['buffer', '60', '1'], ['buffer', '12', '0']],
-  'perf:configs': ['bench/perf/configs.perf.ts', ['rtmp,gop', '30'], ['rtmp,gop', '6']],
+  'perf:configs': ['bench/perf/configs.perf.ts', ['rtmp,gop', '30'], ['gop', '6']],
   'frames:quality': ['bench/perf/quality.perf.ts', ['720p30/low-latency,720p30/high-quality,720p30/battery-saving'], ['720p30/low-latency']],
 };
 

@@ -315,8 +315,9 @@ ${res.runs.map((r, i) => `| ${i + 1} | ${r.recordings} | ${r.gaps} | ${r.largest
 
 Targets: one recording (${res.allOneRecording ? 'met' : '**missed**'}), no video hole > 100 ms (${res.allHolesOk ? 'met' : '**missed**'}), duration = wall-clock ± 1 s (${res.allDurationsOk ? 'met' : '**missed**'}).
 A hole here is any step between video frames: frames the studio's encoder never made (a starved CPU drops them before encoding)
-count as much as frames lost on the way, so the hole target can only be judged on a quiet machine. Audio/video sync of the beep
-against the flash is not measured here yet.`),
+count as much as frames lost on the way, so the hole target can only be judged on a quiet machine.
+
+A/V sync through the same outage, with the studio's test pattern (a beep and a flash every second): ${res.avSync ? `${res.avSync.pairs} beeps paired with their flash, picture − sound median ${res.avSync.medianMs} ms, largest ${res.avSync.maxAbsMs} ms (target within 45 ms: ${res.avSyncOk ? 'met' : '**missed**'}); that run's largest video hole ${res.avSyncRun.largestVideoHoleMs} ms, ${res.avSyncRun.recordings} recording(s)` : 'not measured in this run'}.`),
   );
   parts.push(renderPerfSuite(dir, chartsDir));
   return parts.join('\n');

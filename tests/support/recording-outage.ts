@@ -6,7 +6,7 @@
  * recording is downloaded and measured with ffprobe packet timestamps.
  */
 import type { BrowserContext } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +22,8 @@ export interface OutageOptions {
   /** How long the relay stays down before it is started again, seconds. */
   downSec: number;
   key: string;
+  /** What the studio broadcasts: the shared timecode tab (default), or its test pattern with the beep, for A/V sync. */
+  source?: 'tab' | 'test-pattern';
 }
 
 export interface OutageResult {
@@ -36,6 +38,8 @@ export interface OutageResult {
   /** ffprobe's duration of the MP4, ms. */
   probedDurationMs: number;
   codecs: string[];
+  /** Test pattern only: how far the picture's flash is from its beep in the file (positive: picture late), ms. */
+  avSync: AvSync | null;
   /** Studio figures at the end: chunks it still kept and frames it dropped. */
   studio: unknown;
 }
@@ -51,7 +55,12 @@ export async function runRecordingOutage(context: BrowserContext, o: OutageOptio
     await card.waitForFunction((t) => document.title === t, CARD_TITLE);
     const studio = await context.newPage();
     await studio.goto(`${relay.url}/studio#key=${o.key}`);
-    await studio.getByLabel('Screen, window or tab').check();
+    if (o.source === 'test-pattern') {
+      await studio.getByLabel('Test pattern (with timecode)').check();
+      await studio.getByLabel(/Tab or system audio/).check();
+    } else {
+      await studio.getByLabel('Screen, window or tab').check();
+    }
     await studio.getByRole('button', { name: 'Go live' }).click();
     await studio.locator('[data-state="live"]').waitFor({ timeout: 30_000 });
     const liveAt = Date.now();
@@ -98,10 +107,44 @@ export async function runRecordingOutage(context: BrowserContext, o: OutageOptio
       largestVideoHoleMs,
       probedDurationMs: Math.round(Number(probe.format.duration) * 1000),
       codecs: probe.streams.map((s) => `${s.codec_type}:${s.codec_name}`).sort(),
+      avSync: o.source === 'test-pattern' ? avSyncOf(file) : null,
       studio: studioFigures ? JSON.parse(studioFigures) : null,
     };
   } finally {
     await relay?.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+export interface AvSync {
+  /** Beeps paired with a flash. */
+  pairs: number;
+  medianMs: number;
+  maxAbsMs: number;
+}
+
+/**
+ * A/V sync of a recording of the test pattern: its beep starts (FFmpeg's silencedetect: where
+ * silence ends) against its flash starts (the frame border turns white: mean luma of a strip of
+ * the left border, by signalstats), each beep paired with the nearest flash within 500 ms.
+ */
+export function avSyncOf(file: string): AvSync {
+  const run = (args: string[]) => spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-i', file, ...args, '-f', 'null', '-'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).stderr;
+  const beeps = [...run(['-map', '0:a', '-af', 'silencedetect=noise=-30dB:d=0.2']).matchAll(/silence_end: ([\d.]+)/g)].map((m) => Number(m[1]));
+  const lumaLog = run(['-map', '0:v', '-vf', 'crop=16:ih/3:0:ih/3,signalstats,metadata=print:key=lavfi.signalstats.YAVG']);
+  const frames = [...lumaLog.matchAll(/pts_time:([\d.]+)[\s\S]*?lavfi\.signalstats\.YAVG=([\d.]+)/g)].map((m) => ({ t: Number(m[1]), y: Number(m[2]) }));
+  const ys = frames.map((f) => f.y);
+  const threshold = (Math.min(...ys) + Math.max(...ys)) / 2;
+  const flashes = frames.filter((f, i) => f.y > threshold && !(frames[i - 1] && frames[i - 1]!.y > threshold)).map((f) => f.t);
+  const offsets: number[] = [];
+  for (const b of beeps) {
+    const nearest = flashes.reduce((best, f) => (Math.abs(f - b) < Math.abs(best - b) ? f : best), Infinity);
+    if (Math.abs(nearest - b) <= 0.5) offsets.push((nearest - b) * 1000);
+  }
+  offsets.sort((a, b) => a - b);
+  return {
+    pairs: offsets.length,
+    medianMs: offsets.length ? Math.round(offsets[Math.floor(offsets.length / 2)]!) : NaN,
+    maxAbsMs: offsets.length ? Math.round(Math.max(...offsets.map(Math.abs))) : NaN,
+  };
 }
