@@ -60,7 +60,7 @@ heap 150–250 MB, control traffic −60–70 % with compression.
         const target = (ok) => (ok ? 'met' : '**missed**');
         const ll = m.hlsLl ? `- LL-HLS in hls.js low-latency mode: p50 ${m.hlsLl.p50Ms} ms, p95 ${m.hlsLl.p95Ms} ms (targets ≤ 1500 / ≤ 2000 ms: p50 ${target(m.hlsLl.p50Ms <= 1500)}, p95 ${target(m.hlsLl.p95Ms <= 2000)}); the same playlist without low-latency mode: ${m.hlsPlain.p50Ms} ms p50.\n` : '';
         return `### ${title}
-
+${r.note ? `\n${r.note}\n` : ''}
 | path | p50 | p95 | latency slope over the run | fps shown |
 |---|---|---|---|---|
 ${rows.join('\n')}
