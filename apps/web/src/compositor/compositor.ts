@@ -3,12 +3,15 @@
  * an OffscreenCanvas at the output frame rate, paced by its own timer (it runs in a worker, whose
  * timers a hidden tab does not throttle), and hands each output picture to the encoder as a
  * VideoFrame. A scene that is one source filling the output at exactly the output's size (Screen
- * only with a 720p tab, Camera only with a 720p camera) is passed through: the source's frame goes
- * to the encoder re-stamped, undrawn, because drawing a YUV frame on a 2D canvas converts every
- * pixel on the CPU (measured: the bulk of compositing time). The preview, a smaller canvas, is
- * refreshed at a third of the output rate. Every VideoFrame it receives is closed when a newer one replaces it or the source
- * goes; output frames are transferred (the receiver closes them). A plain class: the worker is a
- * thin adapter over it.
+ * only with a 720p tab, Camera only with a 720p camera) is passed through: each of the source's
+ * frames goes to the encoder as it arrives, undrawn and with its capture time (mapped onto this
+ * worker's clock), so it waits for no timer and the encoder can still tell a frame captured late;
+ * drawing a YUV frame on a 2D canvas converts every pixel on the CPU (measured: the bulk of
+ * compositing time). The preview, a smaller canvas, is refreshed at a third of the output rate, and while live
+ * no more often than keeps its cost under PREVIEW_LIVE_CPU_SHARE of a core.
+ * Every VideoFrame it receives is closed when a newer one replaces it or the source goes; output
+ * frames are transferred (the receiver closes them). A plain class: the worker is a thin adapter
+ * over it.
  */
 import { DEFAULT_SCENE_OPTIONS, fitRect, sceneLayers, toPixels, type Layer, type Rect, type SceneId, type SceneOptions, type SourceId } from './layout.ts';
 import { OverlayCache, drawCentredText, drawFitted, drawTitle } from './overlays.ts';
@@ -46,6 +49,8 @@ export interface CompositorStats {
   fpsSent: number;
   /** Output frames that were a source's frame passed through undrawn, over the last second. */
   passedThrough: number;
+  /** Preview redraws over the last second. */
+  previewFps: number;
   /** Time to draw one output picture and make its VideoFrame, ms, over the last second. */
   composeMsP50: number;
   composeMsP95: number;
@@ -78,8 +83,16 @@ const PLACEHOLDER_TEXT: Record<SourceId, string> = {
 
 const percentile = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]! : 0);
 
-/** The preview is redrawn every this many output frames (it is for the broadcaster's eyes only). */
+/** The preview is redrawn at most every this many output frames (it is for the broadcaster's eyes only). */
 export const PREVIEW_EVERY = 3;
+/**
+ * While live, the preview's share of a core: after each redraw the next waits until the time spent
+ * drawing is at most this share of the time passed. Scaling a 720p frame on the CPU takes ~15 ms
+ * on a 2-core machine without a GPU: at a third of 30 fps that was a fifth of a core, taken from
+ * the encoder and, on one machine, from the viewers (measured: real-time latency 400 ms instead of
+ * 190 ms through a shared tab).
+ */
+export const PREVIEW_LIVE_CPU_SHARE = 0.04;
 
 export class Compositor {
   /** Where output pictures are drawn (the output's size). */
@@ -87,6 +100,8 @@ export class Compositor {
   private ctx: OffscreenCanvasRenderingContext2D;
   private previewCtx: OffscreenCanvasRenderingContext2D;
   private ticks = 0;
+  /** performance.now() before which the preview is not redrawn (see PREVIEW_LIVE_CPU_SHARE). */
+  private previewDueMs = 0;
   private s: CompositorSettings;
   private sources = new Map<VideoSourceId, LatestFrame>();
   private image: ImageBitmap | null = null;
@@ -99,7 +114,9 @@ export class Compositor {
   private output: FrameOutput | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private nextTickMs = 0;
-  private window = { drawn: 0, sent: 0, passedThrough: 0, composeMs: [] as number[] };
+  private window = { drawn: 0, sent: 0, passedThrough: 0, previews: 0, composeMs: [] as number[] };
+  /** The source the last tick found passed through (its frames go out as they arrive), if any. */
+  private passing: VideoSourceId | null = null;
   private lateTicks = 0;
   private statsTimer: ReturnType<typeof setInterval> | null = null;
 
@@ -112,6 +129,8 @@ export class Compositor {
     if (!ctx || !previewCtx) throw new Error('this browser has no 2D OffscreenCanvas in workers');
     this.ctx = ctx;
     this.previewCtx = previewCtx;
+    // Nearest-neighbour scaling: a preview, and the cheapest way down on a CPU.
+    this.previewCtx.imageSmoothingEnabled = false;
     this.resize();
   }
 
@@ -131,7 +150,7 @@ export class Compositor {
   /** Replaces a video source (the old one's reader is cancelled and its frame closed). */
   setSource(id: VideoSourceId, readable: ReadableStream<VideoFrame>): void {
     this.removeSource(id);
-    this.sources.set(id, new LatestFrame(readable));
+    this.sources.set(id, new LatestFrame(readable, (frame) => this.onSourceFrame(id, frame)));
   }
 
   removeSource(id: VideoSourceId): void {
@@ -149,6 +168,8 @@ export class Compositor {
   setOutput(output: FrameOutput | null): void {
     this.output?.close();
     this.output = output;
+    // A new output gets the current picture at the next tick, even from a still source passed through.
+    this.passing = null;
   }
 
   stop(): void {
@@ -204,31 +225,76 @@ export class Compositor {
     const t0 = performance.now();
     const layers = this.layers();
     const through = this.passThroughFrame(layers);
-    const showPreview = this.ticks++ % PREVIEW_EVERY === 0;
-    const yuv = !through && this.renderYuv(layers);
-    if (!through && !yuv) this.render(layers);
+    const wasPassing = this.passing;
+    this.passing = through ? (layers[0]!.source as VideoSourceId) : null;
+    // Planes are copied only for sources the composed scene shows (the first composed frame after a
+    // change is drawn on the canvas instead, while they start arriving).
+    for (const [id, src] of this.sources) src.wantPlanes = !through && layers.some((l) => l.source === id);
+    const showPreview = this.ticks++ % PREVIEW_EVERY === 0 && t0 >= this.previewDueMs;
+    if (through) {
+      // Its frames go out as they arrive (onSourceFrame); this one only if the scene just became
+      // a pass-through, so a still source does not leave the last composed picture on air.
+      if (wasPassing !== this.passing) this.send(through, this.passing!, t0);
+      if (showPreview) this.drawPreview(through, false);
+      return;
+    }
+    const yuv = this.renderYuv(layers);
+    if (!yuv) this.render(layers);
     this.window.drawn++;
     if (this.output) {
       const timestamp = Math.round(performance.now() * 1000);
-      const frame = through ? new VideoFrame(through, { timestamp }) : yuv ? this.yuvFrame(this.out, timestamp) : new VideoFrame(this.canvas, { timestamp });
-      if (through) this.window.passedThrough++;
-      try {
-        this.output.postMessage(frame, [frame as unknown as Transferable]);
-        this.window.sent++;
-      } catch {
-        frame.close();
-      }
+      this.post(yuv ? this.yuvFrame(this.out, timestamp) : new VideoFrame(this.canvas, { timestamp }));
     }
     this.window.composeMs.push(performance.now() - t0);
-    if (showPreview) this.drawPreview(through, yuv);
+    if (showPreview) this.drawPreview(null, yuv);
+  }
+
+  /** A source frame arrived: sent at once while the scene passes that source through. */
+  private onSourceFrame(id: VideoSourceId, frame: VideoFrame): void {
+    if (this.passing !== id || !this.timer) return;
+    const t0 = performance.now();
+    // The scene may have changed since the last tick (a resized window, a new layout).
+    if (this.passThroughFrame(this.layers()) !== frame) return;
+    this.send(frame, id, t0);
+  }
+
+  /** Sends a source's frame undrawn, stamped with its capture time on this worker's clock. */
+  private send(frame: VideoFrame, id: VideoSourceId, t0: number): void {
+    this.window.drawn++;
+    if (this.output) {
+      const src = this.sources.get(id)!;
+      if (this.post(new VideoFrame(frame, { timestamp: Math.round(src.localTimestampUs(frame)) }))) this.window.passedThrough++;
+    }
+    this.window.composeMs.push(performance.now() - t0);
+  }
+
+  /** Hands an output frame to the encoder (transferred; closed here if it cannot go). */
+  private post(frame: VideoFrame): boolean {
+    try {
+      this.output!.postMessage(frame, [frame as unknown as Transferable]);
+      this.window.sent++;
+      return true;
+    } catch {
+      frame.close();
+      return false;
+    }
   }
 
   private yuvFrame(img: Yuv, timestamp: number): VideoFrame {
     return new VideoFrame(img.data, { format: 'I420', codedWidth: img.width, codedHeight: img.height, timestamp, layout: img.layout });
   }
 
-  /** The preview: scaled down in I420 first when the output was composed so (converting a quarter of the pixels). */
+  /** Redraws the preview and, while live, puts off the next redraw by its cost (PREVIEW_LIVE_CPU_SHARE). */
   private drawPreview(through: VideoFrame | null, yuv: boolean): void {
+    const t0 = performance.now();
+    this.paintPreview(through, yuv);
+    const now = performance.now();
+    this.previewDueMs = this.output ? now + (now - t0) * (1 / PREVIEW_LIVE_CPU_SHARE - 1) : 0;
+    this.window.previews++;
+  }
+
+  /** The preview: scaled down in I420 first when the output was composed so (converting a quarter of the pixels). */
+  private paintPreview(through: VideoFrame | null, yuv: boolean): void {
     const { width, height } = this.preview;
     if (!yuv) return this.previewCtx.drawImage(through ?? this.canvas, 0, 0, width, height);
     if (!this.previewYuv || this.previewYuv.width !== width || this.previewYuv.height !== height) this.previewYuv = createYuv(width, height);
@@ -313,6 +379,7 @@ export class Compositor {
       fps: w.drawn,
       fpsSent: w.sent,
       passedThrough: w.passedThrough,
+      previewFps: w.previews,
       composeMsP50: Math.round(percentile(w.composeMs, 50) * 100) / 100,
       composeMsP95: Math.round(percentile(w.composeMs, 95) * 100) / 100,
       sourceFps,
@@ -320,6 +387,6 @@ export class Compositor {
       lateTicks: this.lateTicks,
       atMs: Date.now(),
     });
-    this.window = { drawn: 0, sent: 0, passedThrough: 0, composeMs: [] };
+    this.window = { drawn: 0, sent: 0, passedThrough: 0, previews: 0, composeMs: [] };
   }
 }

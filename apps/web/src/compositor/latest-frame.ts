@@ -1,24 +1,40 @@
 /**
  * One video source in the compositor: reads its track's frames and keeps only the newest (a frame
- * replaced before it was drawn is closed unseen), with its planes copied when it is I420 so the
- * I420 path can compose from them. When the track ends (a stopped share, an unplugged camera) the
- * frame goes and the layer shows its placeholder.
+ * replaced before it was drawn is closed unseen). Its planes are copied as it arrives only while
+ * the scene composes in I420 (`wantPlanes`): a scene passed through never draws them, and the copy
+ * of every 720p frame is the largest cost a pass-through would otherwise pay. Each arrival is
+ * announced (`onFrame`), so a passed-through source reaches the encoder when it is captured, not
+ * at the next compositor tick. When the track ends (a stopped share, an unplugged camera) the frame
+ * goes and the layer shows its placeholder.
  */
 import { createYuv, type Yuv } from './yuv.ts';
 
 export class LatestFrame {
   frame: VideoFrame | null = null;
-  /** The latest frame's visible planes when it is I420 (copied as it arrives). */
+  /** The latest frame's visible planes when it is I420 and planes are wanted (copied as it arrives). */
   yuv: Yuv | null = null;
+  /** Copy each arriving frame's planes (set by the compositor while it composes in I420). */
+  wantPlanes = false;
+  /**
+   * The smallest (compositor clock − frame timestamp) seen, µs: frame timestamps are capture times
+   * on a clock a fixed origin apart from this worker's performance.now(); adding this maps them onto
+   * it, with a late frame still showing as late.
+   */
+  clockOffsetUs = Infinity;
   /** The buffer the next frame is copied into, then swapped with `yuv`. */
   private spare: Yuv | null = null;
   private reader: ReadableStreamDefaultReader<VideoFrame>;
   private ended = false;
   private frames = 0;
 
-  constructor(readable: ReadableStream<VideoFrame>) {
+  constructor(readable: ReadableStream<VideoFrame>, private onFrame: (frame: VideoFrame) => void = () => {}) {
     this.reader = readable.getReader();
     void this.pump();
+  }
+
+  /** A frame's capture time on this worker's performance.now() clock, µs. */
+  localTimestampUs(frame: VideoFrame): number {
+    return frame.timestamp + (Number.isFinite(this.clockOffsetUs) ? this.clockOffsetUs : 0);
   }
 
   /** Frames received since the last call. */
@@ -49,7 +65,10 @@ export class LatestFrame {
           value.close();
           break;
         }
-        await this.copyPlanes(value);
+        const offset = performance.now() * 1000 - value.timestamp;
+        if (offset < this.clockOffsetUs) this.clockOffsetUs = offset;
+        if (this.wantPlanes) await this.copyPlanes(value);
+        else this.yuv = null;
         if (this.ended) {
           value.close();
           break;
@@ -57,6 +76,11 @@ export class LatestFrame {
         this.frame?.close();
         this.frame = value;
         this.frames++;
+        try {
+          this.onFrame(value);
+        } catch {
+          // A failed forward loses one frame, never the source.
+        }
       }
     } catch {
       // The track went away: the layer shows its placeholder.
