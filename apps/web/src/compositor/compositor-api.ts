@@ -1,5 +1,6 @@
 /** The compositor worker's interface, shared by the studio (caller) and the worker (callee). */
 import type { CompositorSettings, CompositorStats, VideoSourceId } from './compositor.ts';
+import type { CompositorPerf } from './compositor-perf.ts';
 
 export interface CompositorWorkerApi {
   /** Starts drawing into `canvas` (the studio's preview, transferred) at the settings' frame rate. */
@@ -12,4 +13,8 @@ export interface CompositorWorkerApi {
   /** Output frames go to this port (the encoder worker holds the other end) until null. */
   setOutput(port: MessagePort | null): void;
   stop(): void;
+  /** The monitoring points' figures since the last call (null before start). */
+  takePerf(): CompositorPerf | null;
+  /** Answers at once: a message round trip to this worker. */
+  ping(): number;
 }

@@ -7,6 +7,7 @@
 import * as Comlink from 'comlink';
 import type { CompositorWorkerApi } from './compositor-api.ts';
 import type { CompositorSettings, CompositorStats, VideoSourceId } from './compositor.ts';
+import type { CompositorPerf } from './compositor-perf.ts';
 
 export class CompositorClient {
   private worker: Worker;
@@ -56,6 +57,15 @@ export class CompositorClient {
     if (!this.output) return;
     this.output = null;
     await this.api.setOutput(null);
+  }
+
+  /** The compositor's monitoring points since the last take, and a message round trip to its worker (ms). */
+  async takePerf(): Promise<(CompositorPerf & { roundTripMs: number }) | null> {
+    const t0 = performance.now();
+    await this.api.ping();
+    const roundTripMs = performance.now() - t0;
+    const perf = await this.api.takePerf();
+    return perf && { ...perf, roundTripMs };
   }
 
   destroy(): void {

@@ -14,6 +14,7 @@
  * over it.
  */
 import { DEFAULT_SCENE_OPTIONS, fitRect, sceneLayers, toPixels, type Layer, type Rect, type SceneId, type SceneOptions, type SourceId } from './layout.ts';
+import { CompositorMonitor, type CompositorPerf } from './compositor-perf.ts';
 import { OverlayCache, drawCentredText, drawFitted, drawTitle } from './overlays.ts';
 import { LatestFrame } from './latest-frame.ts';
 import { blendOver, blit, createYuv, fillBlack, type Yuv } from './yuv.ts';
@@ -30,6 +31,8 @@ export interface CompositorSettings {
   title: { text: string; subtitle: string };
   /** What "Be right back" says when it has no image. */
   brbText: string;
+  /** A custom layout: these layers instead of the scene's (null: the scene's). */
+  layers: Layer[] | null;
 }
 
 export const DEFAULT_COMPOSITOR_SETTINGS: CompositorSettings = Object.freeze({
@@ -40,6 +43,7 @@ export const DEFAULT_COMPOSITOR_SETTINGS: CompositorSettings = Object.freeze({
   options: DEFAULT_SCENE_OPTIONS,
   title: { text: '', subtitle: '' },
   brbText: 'Be right back',
+  layers: null,
 });
 
 export interface CompositorStats {
@@ -118,6 +122,8 @@ export class Compositor {
   /** The source the last tick found passed through (its frames go out as they arrive), if any. */
   private passing: VideoSourceId | null = null;
   private lateTicks = 0;
+  /** Monitoring points (see compositor-perf.ts). */
+  private perf = new CompositorMonitor();
   private statsTimer: ReturnType<typeof setInterval> | null = null;
 
   /** `preview`: the studio's preview canvas (transferred); output pictures are drawn on a canvas of their own. */
@@ -145,12 +151,21 @@ export class Compositor {
     const resized = (patch.width && patch.width !== this.s.width) || (patch.height && patch.height !== this.s.height);
     this.s = { ...this.s, ...patch, options: { ...this.s.options, ...patch.options } };
     if (resized) this.resize();
+    if (patch.scene || patch.options || patch.title || patch.brbText !== undefined || patch.layers !== undefined || resized) this.perf.updated(Boolean(resized));
+  }
+
+  /** The monitoring points' figures since the last take (the performance suite reads them). */
+  takePerf(): CompositorPerf {
+    return this.perf.take(this.layers().length, this.overlays.stats());
   }
 
   /** Replaces a video source (the old one's reader is cancelled and its frame closed). */
   setSource(id: VideoSourceId, readable: ReadableStream<VideoFrame>): void {
     this.removeSource(id);
-    this.sources.set(id, new LatestFrame(readable, (frame) => this.onSourceFrame(id, frame)));
+    this.sources.set(id, new LatestFrame(readable, (frame) => {
+      this.perf.capture[id].tick();
+      this.onSourceFrame(id, frame);
+    }));
   }
 
   removeSource(id: VideoSourceId): void {
@@ -189,6 +204,7 @@ export class Compositor {
 
   /** The layers now, from each source's current size. */
   private layers(): Layer[] {
+    if (this.s.layers) return this.s.layers;
     const cam = this.sources.get('camera')?.frame;
     return sceneLayers(this.s.scene, this.s.options, this.s.width, this.s.height, cam ? cam.displayWidth / cam.displayHeight : undefined);
   }
@@ -238,14 +254,23 @@ export class Compositor {
       if (showPreview) this.drawPreview(through, false);
       return;
     }
+    const t1 = performance.now();
     const yuv = this.renderYuv(layers);
     if (!yuv) this.render(layers);
+    const t2 = performance.now();
     this.window.drawn++;
     if (this.output) {
-      const timestamp = Math.round(performance.now() * 1000);
+      const timestamp = Math.round(t2 * 1000);
       this.post(yuv ? this.yuvFrame(this.out, timestamp) : new VideoFrame(this.canvas, { timestamp }));
     }
-    this.window.composeMs.push(performance.now() - t0);
+    const t3 = performance.now();
+    this.window.composeMs.push(t3 - t0);
+    this.perf.render.start(0, t0);
+    this.perf.render.end(0, t3);
+    this.perf.setup.push(t1 - t0);
+    this.perf.draw.push(t2 - t1);
+    this.perf.frame.push(t3 - t2);
+    this.perf.shown(t3);
     if (showPreview) this.drawPreview(null, yuv);
   }
 
@@ -263,9 +288,13 @@ export class Compositor {
     this.window.drawn++;
     if (this.output) {
       const src = this.sources.get(id)!;
-      if (this.post(new VideoFrame(frame, { timestamp: Math.round(src.localTimestampUs(frame)) }))) this.window.passedThrough++;
+      if (this.post(new VideoFrame(frame, { timestamp: Math.round(src.localTimestampUs(frame)) }))) {
+        this.window.passedThrough++;
+        this.perf.passedThrough++;
+      }
     }
     this.window.composeMs.push(performance.now() - t0);
+    this.perf.shown();
   }
 
   /** Hands an output frame to the encoder (transferred; closed here if it cannot go). */
@@ -287,7 +316,7 @@ export class Compositor {
   /** Redraws the preview and, while live, puts off the next redraw by its cost (PREVIEW_LIVE_CPU_SHARE). */
   private drawPreview(through: VideoFrame | null, yuv: boolean): void {
     const t0 = performance.now();
-    this.paintPreview(through, yuv);
+    this.perf.preview.time(() => this.paintPreview(through, yuv));
     const now = performance.now();
     this.previewDueMs = this.output ? now + (now - t0) * (1 / PREVIEW_LIVE_CPU_SHARE - 1) : 0;
     this.window.previews++;

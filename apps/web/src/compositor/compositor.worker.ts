@@ -20,6 +20,8 @@ const api: CompositorWorkerApi = {
     current?.stop();
     current = null;
   },
+  takePerf: () => current?.takePerf() ?? null,
+  ping: () => performance.now(),
 };
 
 Comlink.expose(api);

@@ -55,11 +55,17 @@ const MAX_CACHED = 8;
 
 export class OverlayCache {
   private cache = new Map<string, YuvA>();
+  private hits = 0;
+  private misses = 0;
 
   get(key: string, width: number, height: number, draw: (ctx: OffscreenCanvasRenderingContext2D, box: Rect) => void): YuvA {
     const full = `${key}|${Math.round(width)}x${Math.round(height)}`;
     let o = this.cache.get(full);
-    if (o) return o;
+    if (o) {
+      this.hits++;
+      return o;
+    }
+    this.misses++;
     const w = Math.max(2, Math.round(width));
     const h = Math.max(2, Math.round(height));
     const canvas = new OffscreenCanvas(w, h);
@@ -69,6 +75,13 @@ export class OverlayCache {
     this.cache.set(full, o);
     if (this.cache.size > MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
     return o;
+  }
+
+  /** Lookups since the last call (and forgets them), and what the cache holds now. */
+  stats(): { hits: number; misses: number; entries: number; bytes: number } {
+    const out = { hits: this.hits, misses: this.misses, entries: this.cache.size, bytes: [...this.cache.values()].reduce((n, o) => n + o.y.byteLength + o.u.byteLength + o.v.byteLength + o.a.byteLength + o.ac.byteLength, 0) };
+    this.hits = this.misses = 0;
+    return out;
   }
 
   clear(): void {

@@ -23,6 +23,8 @@ const api: EncoderWorkerApi = {
   stopNow() {
     current?.stopNow();
   },
+  takePerf: () => current?.takePerf() ?? null,
+  ping: () => performance.now(),
 };
 
 Comlink.expose(api);

@@ -4,10 +4,10 @@
  * and backpressure on encodeQueueSize and on the socket. A plain class: the worker is a thin
  * adapter over it.
  */
-import { bytesEqual, type AudioConfig, type ChunkMessage, type VideoConfig } from '@tabcast/shared';
+import { IntervalMeter, MONITORING_POINTS, Ring, StageTimer, bytesEqual, type AudioConfig, type ChunkMessage, type VideoConfig } from '@tabcast/shared';
 import { AudioTimeline } from '../media/audio-timeline.ts';
 import { TrackClock } from './track-clock.ts';
-import type { DropReason, EncoderStats } from './worker-api.ts';
+import type { DropReason, EncoderPerf, EncoderStats } from './worker-api.ts';
 
 export interface ChunkSink {
   /** False when the chunk could not go out (socket not live or its buffer is full). */
@@ -99,7 +99,19 @@ export class MediaEncoder {
   private sendConfig = { video: true, audio: true };
   private videoConfig: VideoConfig | null = null;
   private audioConfig: AudioConfig | null = null;
-  private encodeStart = new Map<number, number>();
+  /**
+   * Monitoring points (seed 001): capture:frame (a frame reaching the encoder), encode:start/end
+   * (encode() to its chunk, keyed by timestamp), encode:output, network:send:start/end (handing a
+   * chunk to the socket) and network:sent. Bounded; read by takePerf().
+   */
+  private perf = {
+    capture: new IntervalMeter(MONITORING_POINTS.CAPTURE_FRAME),
+    encode: new StageTimer('encode'),
+    encoded: new IntervalMeter('encode:output'),
+    send: new StageTimer('network:send'),
+    sent: new IntervalMeter('network:sent'),
+    queue: new Ring(),
+  };
   private lastFrame: VideoFrame | null = null;
   private lastFrameAtMs = 0;
   private stillTimer: ReturnType<typeof setInterval> | null = null;
@@ -200,6 +212,7 @@ export class MediaEncoder {
   encodeVideo(frame: VideoFrame): void {
     if (this.error || !this.video) return frame.close();
     this.window.captured++;
+    this.perf.capture.tick();
     // Capture timestamps share the clock of performance.now() (a fixed origin apart).
     this.captureLagUs = this.captureLag(frame.timestamp, performance.now() * 1000);
     if (this.captureLagUs > MAX_CAPTURE_LAG_US) return this.drop(frame, 'capture-late');
@@ -248,7 +261,8 @@ export class MediaEncoder {
     }
     const stamped = ts === frame.timestamp ? frame : new VideoFrame(frame, { timestamp: ts });
     if (stamped !== frame) frame.close();
-    this.encodeStart.set(ts, now);
+    this.perf.encode.start(ts, now);
+    this.perf.queue.push(video.encodeQueueSize);
     try {
       video.encode(stamped, { keyFrame });
     } catch (err) {
@@ -290,9 +304,9 @@ export class MediaEncoder {
 
   /** The VideoEncoder's output callback (not private: media-encoder.test.ts feeds it chunks). */
   onVideoChunk(chunk: EncodedVideoChunk, meta?: EncodedVideoChunkMetadata): void {
-    const started = this.encodeStart.get(chunk.timestamp);
-    this.encodeStart.delete(chunk.timestamp);
-    if (started !== undefined) this.window.encodeMs += performance.now() - started;
+    const encodeMs = this.perf.encode.end(chunk.timestamp);
+    if (encodeMs !== undefined) this.window.encodeMs += encodeMs;
+    this.perf.encoded.tick();
     const dc = meta?.decoderConfig;
     if (dc?.description) {
       const next: VideoConfig = {
@@ -317,8 +331,9 @@ export class MediaEncoder {
     // that could not be sent, the frames that depend on it are useless until the next keyframe.
     if ((this.sendConfig.video || this.videoGap) && !key) return;
     // Captured frames carry no duration; the nominal one (in `base`) lets FFmpeg size segments exactly.
-    const sent = this.sink.send({ ...base, ...(this.sendConfig.video && this.videoConfig ? { config: this.videoConfig } : {}) });
+    const sent = this.perf.send.time(() => this.sink.send({ ...base, ...(this.sendConfig.video && this.videoConfig ? { config: this.videoConfig } : {}) }));
     if (sent) {
+      this.perf.sent.tick();
       if (key) this.sendConfig.video = false;
       this.videoGap = false;
       this.window.frames++;
@@ -380,6 +395,21 @@ export class MediaEncoder {
       this.fpsLimit = up;
       this.calmSeconds = 0;
     }
+  }
+
+  /** The monitoring points' figures since the last call (video only). */
+  takePerf(): EncoderPerf {
+    const queue = this.perf.queue.toArray();
+    this.perf.queue.clear();
+    return {
+      captureIntervalsMs: this.perf.capture.take(),
+      encodedIntervalsMs: this.perf.encoded.take(),
+      sentIntervalsMs: this.perf.sent.take(),
+      encodeMs: this.perf.encode.take(),
+      sendMs: this.perf.send.take(),
+      encoderQueue: queue,
+      encodesLost: this.perf.encode.lost,
+    };
   }
 
   /** Per-second figures; call once a second. */

@@ -8,7 +8,7 @@ import { PublishClient } from '../transport/publish-client.ts';
 import { LocalCopy } from './local-copy.ts';
 import { MediaEncoder, type ChunkSink } from './media-encoder.ts';
 import { stepDownBitrate } from './quality-step.ts';
-import { DEFAULT_RETAIN_MINUTES, type EncoderStats, type PublishOptions, type PublishState, type PublishStatus } from './worker-api.ts';
+import { DEFAULT_RETAIN_MINUTES, type EncoderPerf, type EncoderStats, type PublishOptions, type PublishState, type PublishStatus } from './worker-api.ts';
 
 /** Socket buffer above which chunks are refused: about 1.5 s of 2.5 Mbps video. */
 const MAX_BUFFERED_BYTES = 512 * 1024;
@@ -138,6 +138,11 @@ export class Publisher {
   }
 
   private lastFpsLimit: number;
+
+  /** The encoder's monitoring points since the last call (see EncoderPerf). */
+  takePerf(): EncoderPerf {
+    return this.encoder.takePerf();
+  }
 
   private tickStats(): void {
     const stats = this.encoder.takeStats();

@@ -111,6 +111,22 @@ export interface PublishStatus {
   localCopyNote: string | null;
 }
 
+/** The encoder's monitoring points since the last take (video), for the performance suite. */
+export interface EncoderPerf {
+  /** Intervals between frames reaching the encoder, between chunks leaving it, and between chunks sent, ms. */
+  captureIntervalsMs: number[];
+  encodedIntervalsMs: number[];
+  sentIntervalsMs: number[];
+  /** encode() to its chunk, ms. */
+  encodeMs: number[];
+  /** Handing a chunk to the socket (msgpack and the send call), ms. */
+  sendMs: number[];
+  /** The VideoEncoder's queue at each encode(). */
+  encoderQueue: number[];
+  /** Encodes that never produced a chunk (forgotten after 64 newer ones), since start. */
+  encodesLost: number;
+}
+
 export interface EncoderWorkerApi {
   start(
     options: PublishOptions,
@@ -125,4 +141,8 @@ export interface EncoderWorkerApi {
   stop(): Promise<Blob | null>;
   /** The page is going away: send `stop` at once, synchronously, best effort (no waiting for `ended`). */
   stopNow(): void;
+  /** The monitoring points' figures since the last call (null when not live). */
+  takePerf(): EncoderPerf | null;
+  /** Answers at once: a message round trip to this worker. */
+  ping(): number;
 }

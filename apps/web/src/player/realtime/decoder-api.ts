@@ -11,4 +11,6 @@ export interface DecoderWorkerApi {
   takePerf(): PlayerPerf | null;
   /** VideoFrames decoded and not yet closed (null before start). */
   openVideoFrames(): number | null;
+  /** Answers at once: a message round trip to this worker. */
+  ping(): number;
 }

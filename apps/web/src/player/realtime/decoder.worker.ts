@@ -27,6 +27,7 @@ const api: DecoderWorkerApi = {
   openVideoFrames() {
     return player?.openVideoFrames ?? null;
   },
+  ping: () => performance.now(),
 };
 
 Comlink.expose(api);
