@@ -16,10 +16,10 @@
  *   pnpm exec tsx bench/studio-compositor.bench.ts [runs=3] [seconds=20]
  */
 import type { Page } from '@playwright/test';
-import { BENCH_KEY, median, percentile, procSample, round, sleep, startRelayProcess, writeResult } from './lib.ts';
+import { median, percentile, procSample, round, sleep, startRelayProcess, writeResult } from './lib.ts';
 import { launchRealPath, newContext, openCard } from '../tests/support/real-path.ts';
 import { watchStalls } from '../tests/support/canvas-probe.ts';
-import { readStats } from './studio.ts';
+import { goLiveComposed, readStats } from './studio.ts';
 import { execFileSync } from 'node:child_process';
 import type { CompositorStats } from '../apps/web/src/compositor/compositor.ts';
 
@@ -95,20 +95,6 @@ async function mainThreadBlocked(studio: Page, secs: number): Promise<{ fpsSent:
   };
 }
 
-async function goLive(studio: Page, relayUrl: string, profile: string): Promise<string> {
-  await studio.goto(`${relayUrl}/studio#key=${BENCH_KEY}`);
-  await studio.getByLabel('Screen, window or tab').check();
-  await studio.getByLabel('Profile').selectOption(profile);
-  await studio.getByRole('button', { name: 'Camera' }).click();
-  await studio.getByRole('button', { name: 'Camera', pressed: true }).waitFor({ timeout: 15_000 });
-  await studio.getByLabel('Show the title').check();
-  await studio.getByLabel('Title', { exact: true }).fill('Tabcast benchmark');
-  await studio.getByLabel('Subtitle').fill('screen + camera + lower third');
-  await studio.getByRole('button', { name: 'Go live' }).click();
-  await studio.locator('[data-state="live"]').waitFor({ timeout: 30_000 });
-  return (await studio.getByRole('link', { name: /Watch/ }).getAttribute('href'))!;
-}
-
 async function oneRun() {
   const relay = await startRelayProcess();
   const browser = await launchRealPath();
@@ -116,7 +102,7 @@ async function oneRun() {
     const context = await newContext(browser);
     const card = await openCard(context, relay.url);
     const studio = await context.newPage();
-    const href = await goLive(studio, relay.url, 'low-latency');
+    const href = await goLiveComposed(studio, relay.url, { profile: 'low-latency' });
     const viewer = await context.newPage();
     await viewer.goto(`${relay.url}${href}?mode=realtime`);
     await sleep(3_000);
@@ -147,7 +133,7 @@ async function oneRun() {
     const profiles: Record<string, Awaited<ReturnType<typeof measure>>> = {};
     for (const [id] of PROFILES) {
       const page = await context.newPage();
-      await goLive(page, relay.url, id);
+      await goLiveComposed(page, relay.url, { profile: id });
       await sleep(3_000);
       profiles[id] = await measure(page, Math.max(5, Math.round(seconds / 2)));
       await page.getByRole('button', { name: 'Stop' }).click();

@@ -27,6 +27,26 @@ export async function goLive(page: Page, relayUrl: string, source: 'screen' | 't
   return href!;
 }
 
+/**
+ * Goes live sharing the test card (the tab launchRealPath picks) with Chromium's fake camera as a
+ * picture-in-picture and a lower third, in a studio `profile`; `image` (a PNG) is picked first when
+ * given. Returns the watch link.
+ */
+export async function goLiveComposed(studio: Page, relayUrl: string, o: { profile?: string; image?: Buffer } = {}): Promise<string> {
+  await studio.goto(`${relayUrl}/studio#key=${BENCH_KEY}`);
+  await studio.getByLabel('Screen, window or tab').check();
+  if (o.profile) await studio.getByLabel('Profile').selectOption(o.profile);
+  await studio.getByRole('button', { name: 'Camera' }).click();
+  await studio.getByRole('button', { name: 'Camera', pressed: true }).waitFor({ timeout: 15_000 });
+  await studio.getByLabel('Show the title').check();
+  await studio.getByLabel('Title', { exact: true }).fill('Tabcast benchmark');
+  await studio.getByLabel('Subtitle').fill('screen + camera + lower third');
+  if (o.image) await studio.getByLabel('Image').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: o.image });
+  await studio.getByRole('button', { name: 'Go live' }).click();
+  await studio.locator('[data-state="live"]').waitFor({ timeout: 30_000 });
+  return (await studio.getByRole('link', { name: /Watch/ }).getAttribute('href'))!;
+}
+
 export async function readStats(page: Page): Promise<StudioStats | null> {
   const raw = await page.locator('[data-stats]').first().getAttribute('data-stats');
   return raw ? (JSON.parse(raw) as StudioStats) : null;

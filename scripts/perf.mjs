@@ -19,6 +19,10 @@ export const PERF_SCRIPTS = {
   'frames:drops': ['bench/perf/frames.perf.ts', ['drops', '60', '1'], ['drops', '12', '0']],
   'frames:buffer': ['bench/perf/frames.perf.ts', ['buffer', '60', '1'], ['buffer', '12', '0']],
   'perf:configs': ['bench/perf/configs.perf.ts', ['rtmp,gop', '30'], ['gop', '6']],
+  'perf:workers': ['bench/perf/studio.perf.ts', ['workers', '10', '0'], ['workers', '4', '0']],
+  'perf:core': ['bench/perf/studio.perf.ts', ['core', '10', '0'], ['core', '4', '0']],
+  'perf:render': ['bench/perf/studio.perf.ts', ['render', '10', '0'], ['render', '4', '0']],
+  'perf:compose': ['bench/perf/studio.perf.ts', ['compose', '10', '0'], ['compose', '4', '0']],
   'frames:quality': ['bench/perf/quality.perf.ts', ['720p30/low-latency,720p30/high-quality,720p30/battery-saving'], ['720p30/low-latency']],
 };
 
