@@ -16,7 +16,7 @@ export default defineConfig({
   workers: 1,
   // One retry, and the trace recorded only then: recording screenshots on every run cost the
   // studio a third of its frame rate on 2 cores (a flaky pass is still reported as flaky).
-  retries: process.env.CI ? 1 : 0,
+  retries: Number(process.env.TABCAST_E2E_RETRIES ?? 1),
   // test-results/ is scripts/test.mjs' folder; Playwright's own artefacts go beside it.
   outputDir: 'test-results/e2e-artifacts',
   reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],

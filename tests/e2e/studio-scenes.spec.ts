@@ -3,8 +3,9 @@
  * fake camera (green) as a picture-in-picture, read back from the real-time viewer's pixels.
  * Switching scenes and pressing "Stop sharing" keep the same stream id, with no reconnect and no
  * long stall at the viewer: at most 500 ms without a new picture, or, on a machine so busy that
- * the viewer already stalls longer with no switch at all, at most twice that (measured on a
- * 2-core machine at load 15: 1.6 s without a switch, 2.3 s across two).
+ * the viewer already stalls longer with no switch at all (in a window as long as the switches',
+ * before or after them), at most twice that (measured on a 2-core machine at load 15: 1.6 s
+ * without a switch, 2.3 s across two).
  */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { E2E_KEY } from '../../playwright.config.ts';
@@ -57,14 +58,20 @@ test('screen + camera: the camera in its corner, the timecode readable; camera o
   const baseline = await stalls();
   const before = await studioStats(page);
   const viewerBefore = await viewerStats(viewer);
+  const switchStart = Date.now();
   await page.getByRole('group', { name: 'Layout' }).getByRole('radio', { name: 'Camera only' }).check();
   await holds('the whole frame is green', () => regionColour(viewer, VIEWER, CENTRE), isGreen, { forMs: 1_500, timeoutMs: 20_000 });
   await page.getByRole('group', { name: 'Layout' }).getByRole('radio', { name: 'Screen + camera' }).check();
   await holds('back to the screen with the camera in its corner', async () => ({ pip: await regionColour(viewer, VIEWER, PIP_REGION), centre: await regionColour(viewer, VIEWER, CENTRE) }), (v) => isGreen(v.pip) && !isGreen(v.centre), { forMs: 1_000, timeoutMs: 20_000 });
   const { longestStallMs, changes } = await stalls();
-  const detail = `switches: ${longestStallMs} ms, ${changes} changes; without a switch: ${baseline.longestStallMs} ms, ${baseline.changes} changes; viewer before ${JSON.stringify(viewerBefore)} after ${JSON.stringify(await viewerStats(viewer))}; studio ${JSON.stringify(await studioStats(page))}`;
+  // A second window without a switch, as long as the switches took: a starved viewer's resync
+  // (waiting for the next keyframe) is as likely in it as in theirs.
+  await viewer.waitForTimeout(Date.now() - switchStart);
+  const settled = await stalls();
+  const baselineMs = Math.max(baseline.longestStallMs, settled.longestStallMs);
+  const detail = `switches: ${longestStallMs} ms, ${changes} changes; without a switch: ${baseline.longestStallMs} ms (${baseline.changes} changes) before, ${settled.longestStallMs} ms (${settled.changes} changes) after; viewer before ${JSON.stringify(viewerBefore)} after ${JSON.stringify(await viewerStats(viewer))}; studio ${JSON.stringify(await studioStats(page))}`;
   expect(changes, `the viewer picture kept changing; ${detail}`).toBeGreaterThan(20);
-  expect(longestStallMs, `longest time the viewer picture did not change across two scene switches; ${detail}`).toBeLessThanOrEqual(Math.max(500, 2 * baseline.longestStallMs));
+  expect(longestStallMs, `longest time the viewer picture did not change across two scene switches; ${detail}`).toBeLessThanOrEqual(Math.max(500, 2 * baselineMs));
 
   // Same broadcast throughout: same stream id, no reconnect, frames kept flowing.
   await expect(page.getByRole('link', { name: /Watch/ })).toHaveAttribute('href', new RegExp(`${streamId}$`));
@@ -77,7 +84,7 @@ test('screen + camera: the camera in its corner, the timecode readable; camera o
 });
 
 test('"Stop sharing" keeps the broadcast live in the fallback scene, and "Share again" brings the screen back', async ({ page, context, baseURL }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(120_000);
   const { href, card } = await goLiveSharingCard(page, context);
   const viewer = await context.newPage();
   await viewer.goto(`${baseURL}${href}?mode=realtime`);
@@ -85,6 +92,7 @@ test('"Stop sharing" keeps the broadcast live in the fallback scene, and "Share 
   const stalls = await watchStalls(viewer, VIEWER);
   await viewer.waitForTimeout(6_000);
   const baseline = await stalls();
+  const stopStart = Date.now();
 
   // The shared tab goes away: the display track ends, as with the browser's own "Stop sharing"
   // (a script's track.stop() would not fire 'ended').
@@ -101,7 +109,11 @@ test('"Stop sharing" keeps the broadcast live in the fallback scene, and "Share 
   await expect(page.getByRole('group', { name: 'Layout' }).getByRole('radio', { name: 'Screen + camera' })).toBeChecked({ timeout: 15_000 });
   await holds('the screen is back, the camera in its corner', async () => ({ pip: await regionColour(viewer, VIEWER, PIP_REGION), centre: await regionColour(viewer, VIEWER, CENTRE) }), (v) => isGreen(v.pip) && !isGreen(v.centre), { forMs: 1_000, timeoutMs: 20_000 });
   const { longestStallMs } = await stalls();
-  expect(longestStallMs, `longest viewer stall from "Stop sharing" to "Share again" (${baseline.longestStallMs} ms with nothing happening)`).toBeLessThanOrEqual(Math.max(500, 2 * baseline.longestStallMs));
+  // As in the scene switches: a second window with nothing happening, as long as this one.
+  await viewer.waitForTimeout(Date.now() - stopStart);
+  const settled = await stalls();
+  const baselineMs = Math.max(baseline.longestStallMs, settled.longestStallMs);
+  expect(longestStallMs, `longest viewer stall from "Stop sharing" to "Share again" (${baseline.longestStallMs} ms before and ${settled.longestStallMs} ms after with nothing happening)`).toBeLessThanOrEqual(Math.max(500, 2 * baselineMs));
   await expect(page.getByRole('link', { name: /Watch/ })).toHaveAttribute('href', href);
 
   await page.getByRole('button', { name: 'Stop' }).click();
