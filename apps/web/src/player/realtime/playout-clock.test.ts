@@ -112,3 +112,20 @@ test('the burst right after a join is not taken for jitter', () => {
   assert.equal(c.targetDelayUs, 20_000);
   assert.equal(c.displayAt(44 * 33_333), now + 20_000, 'shown 20 ms after arrival, not held back');
 });
+
+test('sound heard well behind the jitter buffer is still followed, up to what the frame queue holds (lip sync first)', () => {
+  const c = new PlayoutClock();
+  c.queueHoldsUs = 400_000;
+  for (let i = 0; i < 30; i++) c.arrived(i * 33_333, 1_000_000 + i * 33_333);
+  const now = 1_000_000 + 30 * 33_333;
+  // The sound plays 250 ms behind the picture's own schedule (past MAX_DELAY_US, within the queue).
+  c.audioClock(30 * 33_333 - 250_000, now);
+  c.retarget(now);
+  assert.equal(c.followingAudio, true);
+  assert.equal(c.displayAt(30 * 33_333 - 250_000), now, 'the frame of what is heard is shown now');
+  // Past what the queue holds: as close as it can, no closer (never flipping back to its own clock).
+  c.audioClock(30 * 33_333 - 450_000, now);
+  c.retarget(now);
+  assert.equal(c.followingAudio, true);
+  assert.equal(c.displayAt(29 * 33_333), 1_000_000 + 29 * 33_333 + 400_000, 'held by what the queue holds');
+});

@@ -25,10 +25,11 @@ const SETTLE_US = 500_000;
 const RETARGET_THRESHOLD_US = 25_000;
 /**
  * How much later than its own jitter buffer would show it the audio clock may hold the video.
- * Beyond this (or beyond what the frame queue can hold) the sound's timestamps cannot be trusted,
- * or it is far behind, and the picture runs on its own clock rather than freeze.
+ * Beyond this the sound's timestamps cannot be trusted, or it is far behind, and the picture runs
+ * on its own clock rather than freeze; short of it, the picture follows as far as its frame queue
+ * holds (queueHoldsUs).
  */
-const MAX_AUDIO_HOLD_US = 300_000;
+const MAX_AUDIO_HOLD_US = 500_000;
 
 export class PlayoutClock {
   /** display time of timestamp `ts` = ts + offset. Null until the first chunk. */
@@ -41,6 +42,12 @@ export class PlayoutClock {
    * queue of decoded frames can hold, so frames are never dropped unseen for waiting too long.
    */
   maxDelayUs = MAX_DELAY_US;
+  /**
+   * What the player's queue of decoded frames can hold, µs: how far the audio clock may hold the
+   * picture behind its lowest lag. Lip sync comes before the jitter buffer's cap: sound that plays
+   * 300 ms behind the picture's own schedule is followed (measured: a 300 ms offset otherwise).
+   */
+  queueHoldsUs = MAX_DELAY_US;
   /** Arrivals before this (µs) count for the lowest lag, not for the jitter. */
   private jitterFromUs = -Infinity;
 
@@ -80,9 +87,12 @@ export class PlayoutClock {
     }
     this.followingAudio = false;
     if (this.audio && now - this.audio.at < 500_000) {
-      // Video follows the audio actually heard, unless that would hold it far behind.
-      const next = this.audio.at - this.audio.playingTs;
-      if (ideal === null || minLag === null || next <= Math.min(ideal + MAX_AUDIO_HOLD_US, minLag + this.maxDelayUs)) {
+      // Video follows the audio actually heard, as closely as the frame queue allows (clamped, not
+      // dropped: a schedule that flipped between the two clocks would skip and stall by turns),
+      // unless that would hold it far behind.
+      const heard = this.audio.at - this.audio.playingTs;
+      if (ideal === null || minLag === null || heard <= ideal + MAX_AUDIO_HOLD_US) {
+        const next = minLag === null ? heard : Math.min(heard, minLag + Math.max(this.maxDelayUs, this.queueHoldsUs));
         this.followingAudio = true;
         const moved = this.offset === null ? 'same' : next < this.offset - RETARGET_THRESHOLD_US ? 'caught-up' : next > this.offset + RETARGET_THRESHOLD_US ? 'slowed' : 'same';
         this.offset = next;

@@ -426,7 +426,8 @@ export class RealtimePlayer {
     const prev = this.frames.at(-1);
     if (prev && frame.timestamp > prev.timestamp) {
       // The schedule may hold no more than the queue does (80 % of it, at this frame rate).
-      this.clock.maxDelayUs = Math.min(MAX_DELAY_US, 0.8 * MAX_QUEUED_FRAMES * Math.max(16_667, frame.timestamp - prev.timestamp));
+      this.clock.queueHoldsUs = 0.8 * MAX_QUEUED_FRAMES * Math.max(16_667, frame.timestamp - prev.timestamp);
+      this.clock.maxDelayUs = Math.min(MAX_DELAY_US, this.clock.queueHoldsUs);
     }
     this.frames.push(frame);
     // Full: show the oldest now rather than drop it unseen (a schedule that waits longer than the
