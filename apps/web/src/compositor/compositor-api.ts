@@ -8,6 +8,12 @@ export interface CompositorWorkerApi {
   configure(patch: Partial<CompositorSettings>): void;
   /** A track's frames (MediaStreamTrackProcessor's readable, transferred); replaces that source. */
   setSource(id: VideoSourceId, frames: ReadableStream<VideoFrame>): void;
+  /**
+   * A track itself (transferred): the worker reads its frames with a MediaStreamTrackProcessor of
+   * its own, so no frame passes through the page's main thread, and stops it when the source goes.
+   * False (the track stopped) where this browser has no MediaStreamTrackProcessor in workers.
+   */
+  setSourceTrack(id: VideoSourceId, track: MediaStreamTrack): boolean;
   removeSource(id: VideoSourceId): void;
   setImage(image: ImageBitmap | null): void;
   /** Output frames go to this port (the encoder worker holds the other end) until null. */

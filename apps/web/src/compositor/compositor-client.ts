@@ -14,6 +14,8 @@ export class CompositorClient {
   private api: Comlink.Remote<CompositorWorkerApi>;
   private tracks = new Map<VideoSourceId, MediaStreamTrack>();
   private output: MessagePort | null = null;
+  /** Tracks go to the worker whole until the browser shows it cannot (see setTrack). */
+  private canTransferTracks = true;
   readonly ready: Promise<void>;
 
   constructor(canvas: HTMLCanvasElement, settings: Partial<CompositorSettings>, onStats: (s: CompositorStats) => void, onError: (message: string) => void) {
@@ -36,6 +38,18 @@ export class CompositorClient {
       return this.api.removeSource(id);
     }
     this.tracks.set(id, track);
+    // The worker reads a clone of the track itself where the browser can transfer one (the page
+    // keeps the original: its 'ended' is "Stop sharing"); else its frames are read here and the
+    // stream is transferred, which passes each frame through this thread.
+    if (this.canTransferTracks) {
+      try {
+        const clone = track.clone();
+        if (await this.api.setSourceTrack(id, Comlink.transfer(clone, [clone as unknown as Transferable]))) return;
+      } catch {
+        // This browser cannot transfer a MediaStreamTrack.
+      }
+      this.canTransferTracks = false;
+    }
     const frames = new MediaStreamTrackProcessor<VideoFrame>({ track }).readable;
     await this.api.setSource(id, Comlink.transfer(frames, [frames as unknown as Transferable]));
   }

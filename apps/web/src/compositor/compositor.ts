@@ -159,13 +159,14 @@ export class Compositor {
     return this.perf.take(this.layers().length, this.overlays.stats());
   }
 
-  /** Replaces a video source (the old one's reader is cancelled and its frame closed). */
-  setSource(id: VideoSourceId, readable: ReadableStream<VideoFrame>): void {
+  /** Replaces a video source (the old one's reader is cancelled, its frame closed, its `onClose` called). */
+  setSource(id: VideoSourceId, readable: ReadableStream<VideoFrame>, onClose?: () => void): void {
     this.removeSource(id);
-    this.sources.set(id, new LatestFrame(readable, (frame) => {
+    const onFrame = (frame: VideoFrame) => {
       this.perf.capture[id].tick();
       this.onSourceFrame(id, frame);
-    }));
+    };
+    this.sources.set(id, new LatestFrame(readable, onFrame, onClose));
   }
 
   removeSource(id: VideoSourceId): void {

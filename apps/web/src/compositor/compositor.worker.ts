@@ -13,6 +13,14 @@ const api: CompositorWorkerApi = {
   },
   configure: (patch) => current?.configure(patch),
   setSource: (id, frames) => current?.setSource(id, frames),
+  setSourceTrack(id, track) {
+    if (!current || typeof MediaStreamTrackProcessor === 'undefined') {
+      track.stop();
+      return false;
+    }
+    current.setSource(id, new MediaStreamTrackProcessor({ track } as MediaStreamTrackProcessorInit).readable as ReadableStream<VideoFrame>, () => track.stop());
+    return true;
+  },
   removeSource: (id) => current?.removeSource(id),
   setImage: (image) => current?.setImage(image),
   setOutput: (port) => current?.setOutput(port),

@@ -27,7 +27,8 @@ export class LatestFrame {
   private ended = false;
   private frames = 0;
 
-  constructor(readable: ReadableStream<VideoFrame>, private onFrame: (frame: VideoFrame) => void = () => {}) {
+  /** `onClose`: called once when the source goes (the worker stops the track it read). */
+  constructor(readable: ReadableStream<VideoFrame>, private onFrame: (frame: VideoFrame) => void = () => {}, private onClose: () => void = () => {}) {
     this.reader = readable.getReader();
     void this.pump();
   }
@@ -45,9 +46,11 @@ export class LatestFrame {
   }
 
   close(): void {
+    if (this.ended) return;
     this.ended = true;
     this.release();
     void this.reader.cancel().catch(() => undefined);
+    this.onClose();
   }
 
   private release(): void {

@@ -7,3 +7,8 @@ declare class MediaStreamTrackProcessor<T extends VideoFrame | AudioData = Video
   constructor(init: MediaStreamTrackProcessorInit);
   readonly readable: ReadableStream<T>;
 }
+// A worker receives a MediaStreamTrack by transfer (Chromium), but TypeScript's WebWorker lib has
+// no such type: the little the compositor worker uses of it (merged with the DOM's on the page).
+interface MediaStreamTrack {
+  stop(): void;
+}
