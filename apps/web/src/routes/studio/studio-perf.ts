@@ -22,6 +22,8 @@ export interface StudioPerfHook {
   take(): Promise<StudioPerf>;
   /** Changes the compositor's settings directly (a custom layout, the output size): what the suite measures. */
   configureCompositor(patch: Partial<CompositorSettings>): Promise<void>;
+  /** Source VideoFrames the compositor holds, as of its last per-second report (null before one). */
+  openVideoFrames(): number | null;
 }
 
 /** What the hook needs of the compositor's client (compositor-client.ts). */
@@ -30,8 +32,9 @@ interface CompositorHandle {
   configure(patch: Partial<CompositorSettings>): Promise<void>;
 }
 
-export function studioPerfHook(compositor: () => CompositorHandle | null, encoder: () => Comlink.Remote<EncoderWorkerApi> | null): StudioPerfHook {
+export function studioPerfHook(compositor: () => CompositorHandle | null, encoder: () => Comlink.Remote<EncoderWorkerApi> | null, framesHeld: () => number | null): StudioPerfHook {
   return {
+    openVideoFrames: framesHeld,
     async take() {
       const comp = await compositor()?.takePerf() ?? null;
       const api = encoder();
