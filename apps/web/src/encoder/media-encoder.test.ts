@@ -45,3 +45,55 @@ test('after a video chunk the socket refused, no delta goes out until the next k
   );
   assert.ok(sink.sent[0]!.config, 'the first keyframe carries the codec config');
 });
+
+/** Just enough of WebCodecs for the encoder's frame handling: frames carry a label, the encoder records what it encoded. */
+function fakeWebCodecs(): { encoded: string[]; restore(): void } {
+  const g = globalThis as Record<string, unknown>;
+  const saved = { VideoFrame: g.VideoFrame, VideoEncoder: g.VideoEncoder };
+  const encoded: string[] = [];
+  class FakeFrame {
+    label: string;
+    timestamp: number;
+    constructor(src: { label: string }, init: { timestamp: number }) {
+      this.label = src.label;
+      this.timestamp = init.timestamp;
+    }
+    clone() {
+      return new FakeFrame(this, { timestamp: this.timestamp });
+    }
+    close() {}
+  }
+  class FakeEncoder {
+    state = 'configured';
+    encodeQueueSize = 0;
+    static async isConfigSupported() {
+      return { supported: true };
+    }
+    configure() {}
+    async flush() {}
+    encode(frame: FakeFrame) {
+      encoded.push(frame.label);
+    }
+    close() {}
+  }
+  g.VideoFrame = FakeFrame;
+  g.VideoEncoder = FakeEncoder;
+  return { encoded, restore: () => Object.assign(g, saved) };
+}
+
+test('a still source whose newest frame was paced out shows that frame when it is repeated, not the one before', async () => {
+  const codecs = fakeWebCodecs();
+  const enc = new MediaEncoder({ width: 854, height: 480, frameRate: 15, bitrate: 300_000, contentHint: '', keyframeIntervalMs: 2_000, audio: null }, new FakeSink(), (e) => assert.fail(e));
+  try {
+    await enc.configure();
+    const frame = (label: string) => new (globalThis as unknown as { VideoFrame: new (s: { label: string }, i: { timestamp: number }) => VideoFrame }).VideoFrame({ label }, { timestamp: Math.round(performance.now() * 1000) });
+    enc.encodeVideo(frame('placeholder')); // the scene before: encoded
+    enc.encodeVideo(frame('shared tab')); // 1 ms later at 15 fps: paced out; a still tab sends no other
+    assert.deepEqual(codecs.encoded, ['placeholder']);
+    await new Promise((r) => setTimeout(r, 900));
+    assert.equal(codecs.encoded.at(-1), 'shared tab', `repeats: ${codecs.encoded.join(', ')}`);
+  } finally {
+    await enc.close();
+    codecs.restore();
+  }
+});

@@ -32,11 +32,15 @@ export interface MediaEncoderOptions {
   keyframeIntervalMs: number;
   /** WebCodecs' latencyMode; default 'realtime'. */
   latencyMode?: 'realtime' | 'quality';
+  /** WebCodecs' bitrateMode; default 'variable' (the spec's default). */
+  bitrateMode?: 'constant' | 'variable';
+  /** Frames waiting inside the encoder before new ones are dropped; default {@link MAX_VIDEO_ENCODE_QUEUE}. */
+  maxEncodeQueue?: number;
   audio: { sampleRate: number; numberOfChannels: number; bitrate: number } | null;
 }
 
-/** Frames waiting inside the encoder before new ones are dropped. */
-const MAX_VIDEO_ENCODE_QUEUE = 3;
+/** Frames waiting inside the encoder before new ones are dropped (the default; see {@link MediaEncoderOptions.maxEncodeQueue}). */
+export const MAX_VIDEO_ENCODE_QUEUE = 3;
 /**
  * A frame that reaches the encoder this much later after capture than the best of the last
  * {@link CAPTURE_LAG_WINDOW_US} is dropped: a backlog never builds before the encoder, so capture
@@ -68,6 +72,7 @@ export async function pickVideoConfig(o: MediaEncoderOptions): Promise<VideoEnco
       bitrate: o.bitrate,
       framerate: o.frameRate,
       latencyMode: o.latencyMode ?? 'realtime',
+      bitrateMode: o.bitrateMode ?? 'variable',
       avc: { format: 'avc' },
       hardwareAcceleration: 'no-preference',
       ...(o.contentHint ? { contentHint: o.contentHint } : {}),
@@ -112,7 +117,14 @@ export class MediaEncoder {
     sent: new IntervalMeter('network:sent'),
     queue: new Ring(),
   };
+  /**
+   * The newest picture the encoder was given, encoded or not, and when it came: what a still
+   * source's repeat shows. A still tab sends one frame after a change; if pacing dropped that one,
+   * repeating the last *encoded* frame would keep the previous picture on air until the tab moves.
+   */
   private lastFrame: VideoFrame | null = null;
+  private lastFrameGotAtMs = 0;
+  /** When a frame was last encoded (the repeat waits for {@link STILL_FRAME_REPEAT_MS} of none). */
   private lastFrameAtMs = 0;
   private stillTimer: ReturnType<typeof setInterval> | null = null;
   private window = { frames: 0, bytes: 0, encodeMs: 0, busyDrops: 0, captured: 0 };
@@ -213,6 +225,9 @@ export class MediaEncoder {
     if (this.error || !this.video) return frame.close();
     this.window.captured++;
     this.perf.capture.tick();
+    this.lastFrame?.close();
+    this.lastFrame = frame.clone();
+    this.lastFrameGotAtMs = performance.now();
     // Capture timestamps share the clock of performance.now() (a fixed origin apart).
     this.captureLagUs = this.captureLag(frame.timestamp, performance.now() * 1000);
     if (this.captureLagUs > MAX_CAPTURE_LAG_US) return this.drop(frame, 'capture-late');
@@ -223,8 +238,6 @@ export class MediaEncoder {
     this.paceCredit = Math.min(2, this.paceCredit + Math.max(0, earned));
     if (this.paceCredit < 0.9) return this.drop(frame, 'paced');
     this.paceCredit -= 1;
-    this.lastFrame?.close();
-    this.lastFrame = frame.clone();
     this.lastFrameAtMs = performance.now();
     this.encodeFrame(frame);
   }
@@ -246,7 +259,7 @@ export class MediaEncoder {
       this.keyAfterOutage = false;
       this.keyRequested = true;
     }
-    if (video.encodeQueueSize >= MAX_VIDEO_ENCODE_QUEUE) return this.drop(frame, 'encoder-busy');
+    if (video.encodeQueueSize >= (this.o.maxEncodeQueue ?? MAX_VIDEO_ENCODE_QUEUE)) return this.drop(frame, 'encoder-busy');
     let ts = this.clocks.video.map(frame.timestamp, Math.round((now - this.startMs) * 1000));
     if (ts <= this.lastVideoTs) {
       // Repeated still frames and real ones can meet, and a re-anchored clock can step back;
@@ -274,14 +287,15 @@ export class MediaEncoder {
 
   private repeatStillFrame(): void {
     if (!this.lastFrame || this.error) return;
-    const idle = performance.now() - this.lastFrameAtMs;
-    if (idle < STILL_FRAME_REPEAT_MS) return;
+    const now = performance.now();
+    if (now - this.lastFrameAtMs < STILL_FRAME_REPEAT_MS) return;
     const last = this.lastFrame;
-    // Same picture, later time: the source clock advanced by the idle time.
-    const repeat = new VideoFrame(last, { timestamp: last.timestamp + Math.round(idle * 1000) });
+    // Same picture, later time: the source clock advanced by the time since it came.
+    const repeat = new VideoFrame(last, { timestamp: last.timestamp + Math.round((now - this.lastFrameGotAtMs) * 1000) });
     this.lastFrame = repeat.clone();
+    this.lastFrameGotAtMs = now;
     last.close();
-    this.lastFrameAtMs = performance.now();
+    this.lastFrameAtMs = now;
     this.encodeFrame(repeat);
   }
 
