@@ -13,7 +13,7 @@
  * frames are transferred (the receiver closes them). A plain class: the worker is a thin adapter
  * over it.
  */
-import { DEFAULT_SCENE_OPTIONS, fitRect, sceneLayers, toPixels, type Layer, type Rect, type SceneId, type SceneOptions, type SourceId } from './layout.ts';
+import { DEFAULT_SCENE_OPTIONS, fillsOutput, fitRect, sceneLayers, toPixels, type Layer, type Rect, type SceneId, type SceneOptions, type SourceId } from './layout.ts';
 import { CompositorMonitor, type CompositorPerf } from './compositor-perf.ts';
 import { OverlayCache, drawCentredText, drawFitted, drawTitle } from './overlays.ts';
 import { LatestFrame } from './latest-frame.ts';
@@ -218,7 +218,7 @@ export class Compositor {
     const { x, y, w, h } = layer.box;
     const frame = this.sources.get(layer.source)?.frame;
     if (!frame || x !== 0 || y !== 0 || w !== 1 || h !== 1) return null;
-    return frame.displayWidth === this.s.width && frame.displayHeight === this.s.height ? frame : null;
+    return fillsOutput(frame.displayWidth, frame.displayHeight, this.s.width, this.s.height) ? frame : null;
   }
 
   /**
@@ -250,8 +250,10 @@ export class Compositor {
     const showPreview = this.ticks++ % PREVIEW_EVERY === 0 && t0 >= this.previewDueMs;
     if (through) {
       // Its frames go out as they arrive (onSourceFrame); this one only if the scene just became
-      // a pass-through, so a still source does not leave the last composed picture on air.
-      if (wasPassing !== this.passing) this.send(through, this.passing!, t0);
+      // a pass-through, so a still source does not leave the last composed picture on air. It is
+      // stamped now: a still tab's last frame can be seconds old, and the encoder drops a frame
+      // that old as late (then repeats the composed picture before it, for as long as the tab is still).
+      if (wasPassing !== this.passing) this.send(through, this.passing!, t0, Math.round(t0 * 1000));
       if (showPreview) this.drawPreview(through, false);
       return;
     }
@@ -284,12 +286,12 @@ export class Compositor {
     this.send(frame, id, t0);
   }
 
-  /** Sends a source's frame undrawn, stamped with its capture time on this worker's clock. */
-  private send(frame: VideoFrame, id: VideoSourceId, t0: number): void {
+  /** Sends a source's frame undrawn, stamped with its capture time on this worker's clock (or `timestampUs`). */
+  private send(frame: VideoFrame, id: VideoSourceId, t0: number, timestampUs?: number): void {
     this.window.drawn++;
     if (this.output) {
       const src = this.sources.get(id)!;
-      if (this.post(new VideoFrame(frame, { timestamp: Math.round(src.localTimestampUs(frame)) }))) {
+      if (this.post(new VideoFrame(frame, { timestamp: timestampUs ?? Math.round(src.localTimestampUs(frame)) }))) {
         this.window.passedThrough++;
         this.perf.passedThrough++;
       }

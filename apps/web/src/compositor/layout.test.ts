@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PIP_MARGIN, fallbackScene, fitRect, pipBox, sceneLayers, toPixels, DEFAULT_SCENE_OPTIONS } from './layout.ts';
+import { PIP_MARGIN, fallbackScene, fillsOutput, fitRect, pipBox, sceneLayers, toPixels, DEFAULT_SCENE_OPTIONS } from './layout.ts';
 
 const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-6, `${what}: ${a} ≠ ${b}`);
 
@@ -74,4 +74,15 @@ test('scenes: layers in z-order; the title on top except on "Be right back"', ()
   assert.deepEqual(sceneLayers('brb', { ...o, brbImage: true }, 1280, 720).map((l) => l.source), ['image']);
   assert.equal(fallbackScene(true), 'camera');
   assert.equal(fallbackScene(false), 'brb');
+});
+
+test('a source fills the output (and can be passed through) when its aspect is the output\'s, at any size', () => {
+  assert.ok(fillsOutput(1280, 720, 1280, 720), 'same size');
+  assert.ok(fillsOutput(1920, 1080, 1280, 720), '1080p screen into 720p');
+  assert.ok(fillsOutput(1280, 720, 854, 480), '720p tab into 480p (854 is not exactly 16:9)');
+  assert.ok(fillsOutput(640, 360, 1280, 720), 'smaller, same aspect');
+  assert.ok(!fillsOutput(1280, 800, 1280, 720), '16:10 would be stretched (pillarboxed instead)');
+  assert.ok(!fillsOutput(1280, 712, 1280, 720), '8 px off would stretch the picture');
+  assert.ok(fillsOutput(1282, 720, 1280, 720), 'within the 2 px the composed path snaps to anyway');
+  assert.ok(!fillsOutput(0, 0, 1280, 720), 'no size yet');
 });

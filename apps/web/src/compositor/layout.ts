@@ -80,6 +80,24 @@ export function fitRect(srcW: number, srcH: number, box: Rect, fit: Fit): { src:
   return { src: { x: 0, y: (srcH - h) / 2, w: srcW, h }, dst: { ...box } };
 }
 
+/**
+ * Bars narrower than this (in output pixels) are not drawn: the composed path snaps every
+ * rectangle to even pixels anyway, so a source this close to the output's aspect ratio is shown
+ * whole, not letterboxed by a pixel.
+ */
+export const FIT_SLACK_PX = 2;
+
+/**
+ * Whether a `srcW`×`srcH` source fills a `outW`×`outH` output once fitted (contain), within
+ * {@link FIT_SLACK_PX}: its aspect ratio is the output's, whatever its size. Such a source can go
+ * to the encoder as it is, which scales it (libyuv's box filter, in native code) without stretching it.
+ */
+export function fillsOutput(srcW: number, srcH: number, outW: number, outH: number): boolean {
+  if (!(srcW > 0 && srcH > 0 && outW > 0 && outH > 0)) return false;
+  const { dst } = fitRect(srcW, srcH, { x: 0, y: 0, w: outW, h: outH }, 'contain');
+  return outW - dst.w <= FIT_SLACK_PX && outH - dst.h <= FIT_SLACK_PX;
+}
+
 /** A fractional box in output pixels. */
 export function toPixels(box: Rect, outW: number, outH: number): Rect {
   return { x: box.x * outW, y: box.y * outH, w: box.w * outW, h: box.h * outH };

@@ -18,7 +18,7 @@ test('black is Y 16, U/V 128 in the rectangle only', () => {
   assert.deepEqual(px(img, 6, 6), [200, 50, 60]);
 });
 
-test('blit copies at the same size and scales nearest-neighbour into a smaller box', () => {
+test('blit copies at the same size, shrinks into a smaller box and enlarges into a larger one', () => {
   const dst = solid(16, 16, 0, 0, 0);
   const green = solid(8, 8, 145, 54, 34);
   blit(green, { x: 0, y: 0, w: 8, h: 8 }, dst, { x: 8, y: 8, w: 8, h: 8 });
@@ -54,4 +54,29 @@ test('overlays: opaque pixels replace, transparent ones leave the picture, half 
 test('green from RGB comes out as green in YUV (U and V well below 128)', () => {
   const o = rgbaToYuvA(new Uint8ClampedArray([0, 255, 0, 255, 0, 255, 0, 255, 0, 255, 0, 255, 0, 255, 0, 255]), 2, 2);
   assert.ok(o.u[0]! < 70 && o.v[0]! < 70, `${o.u[0]} ${o.v[0]}`);
+});
+
+test('shrinking filters fine detail instead of picking every other line (text stays readable)', () => {
+  // One-pixel black and white columns (fine text, hairlines), shrunk 1.5× as a 1080p screen into 720p.
+  const src = solid(96, 16, 0, 128, 128);
+  for (let y = 0; y < 16; y++) for (let x = 0; x < 96; x += 2) src.data[y * 96 + x] = 235;
+  const dst = solid(64, 8, 0, 0, 0);
+  blit(src, { x: 0, y: 0, w: 96, h: 16 }, dst, { x: 0, y: 0, w: 64, h: 8 });
+  const row = [...dst.data.subarray(0, 64)];
+  const mean = row.reduce((a, b) => a + b, 0) / row.length;
+  // The picture's mean brightness is kept (nearest-neighbour kept 2 of every 3 columns: all white here).
+  assert.ok(Math.abs(mean - (235 + 0) / 2) < 12, `mean ${mean}`);
+  assert.ok(row.every((v) => v > 60 && v < 180), `no column is a raw black or white sample: ${row.join(' ')}`);
+  // Chroma is shrunk too, and a flat colour stays exactly that colour.
+  assert.deepEqual(px(dst, 10, 4).slice(1), [128, 128]);
+});
+
+test('shrinking maps the source\'s corners to the output\'s corners', () => {
+  const src = solid(40, 40, 16, 128, 128);
+  for (let y = 0; y < 4; y++) for (let x = 36; x < 40; x++) src.data[y * 40 + x] = 235; // top-right 4×4 white
+  const dst = solid(20, 20, 0, 128, 128);
+  blit(src, { x: 0, y: 0, w: 40, h: 40 }, dst, { x: 0, y: 0, w: 20, h: 20 });
+  assert.equal(dst.data[19], 235, 'top-right stays white');
+  assert.equal(dst.data[0], 16, 'top-left stays black');
+  assert.equal(dst.data[19 * 20 + 19], 16, 'bottom-right stays black');
 });

@@ -1,7 +1,7 @@
 /**
  * Compositing in I420, pure (no DOM; tested in Node). Drawing a YUV camera or screen frame on a 2D
  * canvas converts every pixel to RGB on the CPU, and the encoder converts the result back: tens of
- * ms a frame at 720p on a 2-core machine. Copying planes with a nearest-neighbour scale, and
+ * ms a frame at 720p on a 2-core machine. Copying planes (a box filter where they shrink), and
  * blending pre-converted overlays (text), costs a few ms instead. Rectangles are snapped to even
  * pixels (chroma is subsampled 2×2).
  */
@@ -52,7 +52,12 @@ export function fillBlack(dst: Yuv, rect: Rect = { x: 0, y: 0, w: dst.width, h: 
   }
 }
 
-/** Copies `src`'s `from` rectangle into `dst`'s `to` rectangle, scaled nearest-neighbour (a plain row copy when the sizes match). */
+/**
+ * Copies `src`'s `from` rectangle into `dst`'s `to` rectangle: a plain row copy when the sizes
+ * match; shrunk with a 2×2 box filter (so a camera in a corner, or a screen larger than the
+ * output, keeps fine text from breaking up); enlarged nearest-neighbour (cheap, and no detail is
+ * lost going up).
+ */
 export function blit(src: Yuv, from: Rect, dst: Yuv, to: Rect): void {
   const dx0 = even(to.x);
   const dy0 = even(to.y);
@@ -74,19 +79,62 @@ export function blit(src: Yuv, from: Rect, dst: Yuv, to: Rect): void {
     const syo = sy0 / sub;
     const swp = sw / sub;
     const shp = sh / sub;
+    const sOff = s.offset + syo * s.stride + sxo;
+    const dOff = d.offset + (dy0 / sub) * d.stride + dx0 / sub;
     if (swp === w && shp === h) {
+      for (let y = 0; y < h; y++) dst.data.set(src.data.subarray(sOff + y * s.stride, sOff + y * s.stride + w), dOff + y * d.stride);
+    } else if (swp >= w && shp >= h) {
+      shrinkPlane(src.data, sOff, s.stride, swp, shp, dst.data, dOff, d.stride, w, h);
+    } else {
+      const xs = new Uint32Array(w);
+      for (let x = 0; x < w; x++) xs[x] = Math.min(swp - 1, Math.floor(((x + 0.5) * swp) / w));
       for (let y = 0; y < h; y++) {
-        const from = s.offset + (syo + y) * s.stride + sxo;
-        dst.data.set(src.data.subarray(from, from + w), d.offset + (dy0 / sub + y) * d.stride + dx0 / sub);
+        const row = sOff + Math.min(shp - 1, Math.floor(((y + 0.5) * shp) / h)) * s.stride;
+        const out = dOff + y * d.stride;
+        for (let x = 0; x < w; x++) dst.data[out + x] = src.data[row + xs[x]!]!;
       }
-      continue;
     }
-    const xs = new Uint32Array(w);
-    for (let x = 0; x < w; x++) xs[x] = sxo + Math.min(swp - 1, Math.floor(((x + 0.5) * swp) / w));
-    for (let y = 0; y < h; y++) {
-      const row = s.offset + (syo + Math.min(shp - 1, Math.floor(((y + 0.5) * shp) / h))) * s.stride;
-      const out = d.offset + (dy0 / sub + y) * d.stride + dx0 / sub;
-      for (let x = 0; x < w; x++) dst.data[out + x] = src.data[row + xs[x]!]!;
+  }
+}
+
+interface Taps {
+  /** The source sample at or before each output sample's centre, and the one after it. */
+  lo: Int32Array;
+  hi: Int32Array;
+}
+
+/** The two source samples around each of `n` output samples' centres, over `m` source samples (cached: a scene holds a few sizes). */
+function taps(n: number, m: number): Taps {
+  const key = n * 65536 + m;
+  const cached = tapCache.get(key);
+  if (cached) return cached;
+  const t: Taps = { lo: new Int32Array(n), hi: new Int32Array(n) };
+  for (let i = 0; i < n; i++) {
+    const lo = Math.floor(Math.min(m - 1, Math.max(0, ((i + 0.5) * m) / n - 0.5)));
+    t.lo[i] = lo;
+    t.hi[i] = Math.min(m - 1, lo + 1);
+  }
+  if (tapCache.size >= 32) tapCache.clear();
+  tapCache.set(key, t);
+  return t;
+}
+const tapCache = new Map<number, Taps>();
+
+/**
+ * One plane, `sw`×`sh` at `sOff` shrunk to `w`×`h` at `dOff`: each output sample is the mean of
+ * the 2×2 source samples around its centre. Adds and a shift, no multiplies.
+ */
+function shrinkPlane(sd: Uint8Array, sOff: number, sStride: number, sw: number, sh: number, dd: Uint8Array, dOff: number, dStride: number, w: number, h: number): void {
+  const { lo: x0, hi: x1 } = taps(w, sw);
+  const ys = taps(h, sh);
+  for (let y = 0; y < h; y++) {
+    const r0 = sOff + ys.lo[y]! * sStride;
+    const r1 = sOff + ys.hi[y]! * sStride;
+    const out = dOff + y * dStride;
+    for (let x = 0; x < w; x++) {
+      const a = x0[x]!;
+      const b = x1[x]!;
+      dd[out + x] = (sd[r0 + a]! + sd[r0 + b]! + sd[r1 + a]! + sd[r1 + b]! + 2) >> 2;
     }
   }
 }
