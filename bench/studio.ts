@@ -2,6 +2,7 @@
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/chromium.ts';
 import type { EncoderStats } from '../apps/web/src/encoder/worker-api.ts';
+import type { EncoderTuning, StudioPerfHook } from '../apps/web/src/routes/studio/studio-perf.ts';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { BENCH_KEY, startRelayProcess, type RelayProcess } from './lib.ts';
@@ -15,8 +16,9 @@ export function launch(): Promise<Browser> {
 /** The studio's select labelled `name` (a label holding its select: the options are part of its text). */
 const studioSelect = (page: Page, name: string) => page.locator('label', { hasText: new RegExp(`^\\s*${name}\\b`) }).locator('select');
 
-export async function goLive(page: Page, relayUrl: string, source: 'screen' | 'test-pattern', o: { quality?: string; profile?: string } = {}): Promise<string> {
+export async function goLive(page: Page, relayUrl: string, source: 'screen' | 'test-pattern', o: { quality?: string; profile?: string; tuning?: EncoderTuning } = {}): Promise<string> {
   await page.goto(`${relayUrl}/studio#key=${BENCH_KEY}`);
+  if (o.tuning) await page.evaluate((t) => (globalThis as unknown as { tabcastPerf: StudioPerfHook }).tabcastPerf.tuneEncoder(t), o.tuning);
   if (source === 'test-pattern') await page.getByLabel('Test pattern (with timecode)').check();
   if (o.quality) await studioSelect(page, 'Quality').selectOption(o.quality);
   if (o.profile) await studioSelect(page, 'Profile').selectOption(o.profile);
@@ -71,15 +73,16 @@ export function browserMarker(): string {
   return `--tabcast-bench-run=${process.pid}-${Date.now()}`;
 }
 
-/** Summed RSS of the browser launched with `marker` and of every process under it, MiB. */
-export function browserTreeRssMiB(marker: string): number {
+/** The browser launched with `marker` and every process under it: pid, CPU seconds so far, RSS kB. */
+function browserTree(marker: string): { pid: number; cpuSec: number; rssKb: number }[] {
   const procs = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((pid) => {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ppid = Number(fields[1]);
       const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       const rssKb = Number(fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0);
-      return [{ pid: Number(pid), ppid, cmd, rssKb }];
+      return [{ pid: Number(pid), ppid, cmd, rssKb, cpuSec: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS }];
     } catch {
       return [];
     }
@@ -93,7 +96,18 @@ export function browserTreeRssMiB(marker: string): number {
       grew = true;
     }
   }
-  return procs.filter((p) => tree.has(p.pid)).reduce((s, p) => s + p.rssKb, 0) / 1024;
+  return procs.filter((p) => tree.has(p.pid));
+}
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** Summed RSS of the browser launched with `marker` and of every process under it, MiB. */
+export function browserTreeRssMiB(marker: string): number {
+  return browserTree(marker).reduce((s, p) => s + p.rssKb, 0) / 1024;
+}
+
+/** CPU seconds (user + system) the browser launched with `marker` and its live processes have used. */
+export function browserTreeCpuSec(marker: string): number {
+  return browserTree(marker).reduce((s, p) => s + p.cpuSec, 0);
 }
 
 /** Summed RSS of every Chromium process, MiB (shared pages counted in each). */

@@ -18,7 +18,7 @@ export const PERF_SCRIPTS = {
   'frames:timing': ['bench/perf/frames.perf.ts', ['timing', '60', '1'], ['timing', '12', '0']],
   'frames:drops': ['bench/perf/frames.perf.ts', ['drops', '60', '1'], ['drops', '12', '0']],
   'frames:buffer': ['bench/perf/frames.perf.ts', ['buffer', '60', '1'], ['buffer', '12', '0']],
-  'perf:configs': ['bench/perf/configs.perf.ts', ['rtmp,gop', '30'], ['gop', '6']],
+  'perf:configs': ['bench/perf/configs.perf.ts', ['encoder,pipeline,rtmp,gop', '30', '15'], ['gop', '6']],
   'perf:workers': ['bench/perf/studio.perf.ts', ['workers', '10', '0'], ['workers', '4', '0']],
   'perf:core': ['bench/perf/studio.perf.ts', ['core', '10', '0'], ['core', '4', '0']],
   'perf:render': ['bench/perf/studio.perf.ts', ['render', '10', '0'], ['render', '4', '0']],

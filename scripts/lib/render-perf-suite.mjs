@@ -246,6 +246,33 @@ ${time}`;
     }),
     section(configs, 'perf:configs', "seed 001's Tested Configurations", (res) => {
       const out = [];
+      /** A studio's frames not sent, with their reasons. */
+      const drops = (r) => `${r.studioDropped}${r.studioDropped ? ` (${Object.entries(r.studioDrops).filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`;
+      const pathTable = (rows) => `| configuration | fps sent | fps shown | glass-to-glass p50 / p95 | encode ms | bitrate | Chromium CPU | Chromium RSS | studio JS heap | relay CPU | relay RSS | studio frames not sent |
+|---|---|---|---|---|---|---|---|---|---|---|---|
+${rows.map((r) => `| ${r.config} | ${r.fpsSent} | ${r.fpsShown} | ${r.latencyP50Ms} / ${r.latencyP95Ms} ms | ${r.encodeMs} | ${r.bitrateKbps} kbps | ${r.chromiumCpuPct} % | ${r.chromiumRssMiB} MiB | ${r.studioHeapMiB} MiB | ${r.relayCpuPct} % | ${r.relayRssMiB} MiB | ${drops(r)} |`).join('\n')}`;
+      if (res.encoder) {
+        out.push(`#### Encoder
+
+${res.encoder.setup}.
+
+${pathTable(res.encoder.rows)}
+
+The first three rows are the studio's profiles as shipped; the others change one setting of Low
+latency (\`tabcastPerf.tuneEncoder\`, a hook for this suite: the studio's controls offer the profiles).
+CPU is % of one core (200 % is the whole machine).`);
+      }
+      if (res.pipeline) {
+        out.push(`#### Pipeline queues
+
+${res.pipeline.setup}.
+
+${pathTable(res.pipeline.rows)}
+
+The encoder's queue is \`MAX_VIDEO_ENCODE_QUEUE\` in \`apps/web/src/encoder/media-encoder.ts\` (3); a
+longer queue holds frames instead of dropping them, which shows as latency. The relay's budget is
+\`TABCAST_VIEWER_MAX_LAG_MS\` (docs/configuration.md).`);
+      }
       if (res.rtmp) {
         out.push(`#### RTMP restream
 
@@ -271,12 +298,17 @@ The cache is on by default (\`TABCAST_GOP_CACHE_BYTES\`, 8 MiB).`);
       return out.join('\n\n');
     }),
     section(quality, 'frames:quality', 'picture quality against the source', (res) => {
-      const rows = res.rows.map((r) => `| ${r.quality} | ${r.realtime.psnrDb} dB | ${r.realtime.ssim} | ${r.hls.psnrDb} dB | ${r.hls.ssim} |`);
+      const ceiling = (r) => (!r.ceiling ? '—' : r.ceiling.psnrDb >= 99 ? 'lossless' : `${r.ceiling.psnrDb} dB / ${r.ceiling.ssim}`);
+      const rows = res.rows.map((r) => `| ${r.quality} | ${r.size ?? '—'} | ${ceiling(r)} | ${r.realtime.psnrDb} dB | ${r.realtime.ssim} | ${r.hls.psnrDb} dB | ${r.hls.ssim} |`);
       return `${res.setup}.
 
-| studio setting (quality / profile) | real-time PSNR | real-time SSIM | HLS PSNR | HLS SSIM |
-|---|---|---|---|---|
+| studio setting (quality / profile) | encoded size | ceiling at that size (PSNR / SSIM) | real-time PSNR | real-time SSIM | HLS PSNR | HLS SSIM |
+|---|---|---|---|---|---|---|
 ${rows.join('\n')}
+
+The ceiling is what the size alone allows: Battery saving's 480p cannot hold the card's 1-px
+lines and 11-px text, so it is judged against its ceiling (budgets: at least 22 dB and 0.8 SSIM,
+or within 3 dB and 0.05 of the ceiling).
 
 PSNR above ~35 dB and SSIM above ~0.95 are hard to tell from the source by eye; text at 11 px is
 the first thing to blur. The source is a still page, so these are the quality of a screen share's

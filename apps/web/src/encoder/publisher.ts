@@ -75,6 +75,8 @@ export class Publisher {
         contentHint: o.contentHint,
         keyframeIntervalMs: o.keyframeIntervalMs,
         latencyMode: o.latencyMode ?? 'realtime',
+        ...(o.bitrateMode ? { bitrateMode: o.bitrateMode } : {}),
+        ...(o.maxEncodeQueue ? { maxEncodeQueue: o.maxEncodeQueue } : {}),
         audio: o.audio ? { ...o.audio, bitrate: AUDIO_DEFAULTS.bitrate } : null,
       },
       this.sink(),

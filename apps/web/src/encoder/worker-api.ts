@@ -28,6 +28,9 @@ export interface PublishOptions {
   keyframeIntervalMs: number;
   /** WebCodecs' latencyMode, from the encoding profile; default 'realtime'. */
   latencyMode?: 'realtime' | 'quality';
+  /** WebCodecs' bitrateMode and the encoder's queue bound: only the performance suite sets them (tabcastPerf.tuneEncoder). */
+  bitrateMode?: 'constant' | 'variable';
+  maxEncodeQueue?: number;
   /** RTMP destinations to push to (sent after every welcome). */
   destinations: DestinationSpec[];
   /** List the stream publicly (`hello.listed`); default false: unlisted, reachable by its id only. */

@@ -24,6 +24,31 @@ export interface StudioPerfHook {
   configureCompositor(patch: Partial<CompositorSettings>): Promise<void>;
   /** Source VideoFrames the compositor holds, as of its last per-second report (null before one). */
   openVideoFrames(): number | null;
+  /**
+   * Encoder settings for the next "Go live", over the profile's (seed 001's Tested Configurations
+   * vary them); `{}` clears them. The studio's own controls never set these.
+   */
+  tuneEncoder(tuning: EncoderTuning): void;
+}
+
+/** What {@link StudioPerfHook.tuneEncoder} may set. */
+export interface EncoderTuning {
+  latencyMode?: 'realtime' | 'quality';
+  bitrateMode?: 'constant' | 'variable';
+  keyframeIntervalMs?: number;
+  maxEncodeQueue?: number;
+}
+
+let tuning: EncoderTuning = {};
+
+/** The tuning the suite set, validated (anything out of range is left to the profile). */
+export function encoderTuning(): EncoderTuning {
+  const t: EncoderTuning = {};
+  if (tuning.latencyMode === 'realtime' || tuning.latencyMode === 'quality') t.latencyMode = tuning.latencyMode;
+  if (tuning.bitrateMode === 'constant' || tuning.bitrateMode === 'variable') t.bitrateMode = tuning.bitrateMode;
+  if (Number.isFinite(tuning.keyframeIntervalMs) && tuning.keyframeIntervalMs! >= 100 && tuning.keyframeIntervalMs! <= 10_000) t.keyframeIntervalMs = tuning.keyframeIntervalMs;
+  if (Number.isInteger(tuning.maxEncodeQueue) && tuning.maxEncodeQueue! >= 1 && tuning.maxEncodeQueue! <= 30) t.maxEncodeQueue = tuning.maxEncodeQueue;
+  return t;
 }
 
 /** What the hook needs of the compositor's client (compositor-client.ts). */
@@ -51,6 +76,9 @@ export function studioPerfHook(compositor: () => CompositorHandle | null, encode
     },
     async configureCompositor(patch) {
       await compositor()?.configure(patch);
+    },
+    tuneEncoder(t) {
+      tuning = { ...t };
     },
   };
 }
