@@ -18,7 +18,11 @@ const studioSelect = (page: Page, name: string) => page.locator('label', { hasTe
 
 export async function goLive(page: Page, relayUrl: string, source: 'screen' | 'test-pattern', o: { quality?: string; profile?: string; tuning?: EncoderTuning } = {}): Promise<string> {
   await page.goto(`${relayUrl}/studio#key=${BENCH_KEY}`);
-  if (o.tuning) await page.evaluate((t) => (globalThis as unknown as { tabcastPerf: StudioPerfHook }).tabcastPerf.tuneEncoder(t), o.tuning);
+  if (o.tuning) {
+    // The hook comes with the studio's lazily loaded route.
+    await page.waitForFunction(() => 'tabcastPerf' in globalThis, null, { timeout: 30_000 });
+    await page.evaluate((t) => (globalThis as unknown as { tabcastPerf: StudioPerfHook }).tabcastPerf.tuneEncoder(t), o.tuning);
+  }
   if (source === 'test-pattern') await page.getByLabel('Test pattern (with timecode)').check();
   if (o.quality) await studioSelect(page, 'Quality').selectOption(o.quality);
   if (o.profile) await studioSelect(page, 'Profile').selectOption(o.profile);
