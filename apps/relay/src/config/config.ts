@@ -334,7 +334,9 @@ export function resolveConfig(overrides: Partial<RelayConfig> = {}, env: NodeJS.
     dataQuotaBytes: int(env, 'TABCAST_DATA_QUOTA_BYTES', RELAY_DEFAULTS.dataQuotaBytes, 0, Number.MAX_SAFE_INTEGER),
     diskCheckIntervalMs: int(env, 'TABCAST_DISK_CHECK_INTERVAL_MS', RELAY_DEFAULTS.diskCheckIntervalMs, 100, 60_000),
     secret: env.TABCAST_SECRET || null,
-    viewerMaxLagMs: int(env, 'TABCAST_VIEWER_MAX_LAG_MS', RELAY_DEFAULTS.viewerMaxLagMs, 200, 60_000),
+    // Below 500 ms a viewer's own reports (every 250 ms) read as lag: at 250 it was skipped to
+    // keyframe after keyframe and showed nothing (perf:configs, pipeline table).
+    viewerMaxLagMs: int(env, 'TABCAST_VIEWER_MAX_LAG_MS', RELAY_DEFAULTS.viewerMaxLagMs, 500, 60_000),
     gopCacheBytes: int(env, 'TABCAST_GOP_CACHE_BYTES', RELAY_DEFAULTS.gopCacheBytes, 0, 256 << 20),
     rtmpChunkSize: int(env, 'TABCAST_RTMP_CHUNK_SIZE', RELAY_DEFAULTS.rtmpChunkSize, 128, 65_536),
     trustProxyHops: env.TABCAST_TRUST_PROXY === 'true' ? 1 : env.TABCAST_TRUST_PROXY === 'false' ? 0 : int(env, 'TABCAST_TRUST_PROXY', RELAY_DEFAULTS.trustProxyHops, 0, 10),
