@@ -271,7 +271,9 @@ ${pathTable(res.pipeline.rows)}
 
 The encoder's queue is \`MAX_VIDEO_ENCODE_QUEUE\` in \`apps/web/src/encoder/media-encoder.ts\` (3); a
 longer queue holds frames instead of dropping them, which shows as latency. The relay's budget is
-\`TABCAST_VIEWER_MAX_LAG_MS\` (docs/configuration.md).`);
+\`TABCAST_VIEWER_MAX_LAG_MS\` (docs/configuration.md). It was allowed down to 200 ms until this
+table measured 250 ms (2026-12-04, same setup): the viewer showed 0 fps at 1.3 s p50, skipped from
+keyframe to keyframe because its own reports (every 250 ms) read as lag. 500 ms is now the least allowed.`);
       }
       if (res.rtmp) {
         out.push(`#### RTMP restream

@@ -82,9 +82,14 @@ slope is the least-squares trend of latency over the run: growth shows as a posi
 ${block('burners0', 'Nothing else running')}
 ${block('burners1', 'With one CPU busy-loop process beside it (2 cores)')}
 How to read it:
-- Frame rates differ: with the burner, WebRTC's own CPU adaptation shows about 9 fps while Tabcast
-  keeps about 20 of the 27 the studio sends. A path that shows fewer frames decodes less and waits
-  less, so its latency is not measured under the same load.
+- Frame rates differ: the "fps shown" column says what each path managed. A path that shows fewer
+  frames decodes less and waits less, so its latency is not measured under the same load. With the
+  burner the real-time viewer shows about half of what the studio sends (its decoder falls behind
+  and resyncs on keyframes), which is where its p95 comes from.
+- Real-time with the studio's compositor (this wave) was ~440 ms p50 on a quiet machine until the
+  preview was given a CPU budget and a passed-through tab went to the encoder on arrival; before
+  the compositor (2026-12-03, 3 runs) it was 236–304 ms p50 with the burner, now 481–698 ms: the
+  compositor still costs the burner case.
 - A page occasionally showed about 1 fps for a whole run (headless Chromium throttling that page);
   its p50/p95 then rest on about 20 samples (\`bench/results/real-path.json\` has the counts).
 - A slope near 0 ms/s is the point of this section: the old player grew 230 ms a second through a
