@@ -83,13 +83,10 @@ ${block('burners0', 'Nothing else running')}
 ${block('burners1', 'With one CPU busy-loop process beside it (2 cores)')}
 How to read it:
 - Frame rates differ: the "fps shown" column says what each path managed. A path that shows fewer
-  frames decodes less and waits less, so its latency is not measured under the same load. With the
-  burner the real-time viewer shows about half of what the studio sends (its decoder falls behind
-  and resyncs on keyframes), which is where its p95 comes from.
-- Real-time with the studio's compositor (this wave) was ~440 ms p50 on a quiet machine until the
-  preview was given a CPU budget and a passed-through tab went to the encoder on arrival; before
-  the compositor (2026-12-03, 3 runs) it was 236–304 ms p50 with the burner, now 481–698 ms: the
-  compositor still costs the burner case.
+  frames decodes less and waits less, so its latency is not measured under the same load.
+- The machine matters more than any change: the same command on 2026-12-04 gave real-time
+  221–363 ms p50 on one machine of this kind (2 cores, no GPU) and 63–90 ms on another, with
+  WebRTC 139 ms and 55–87 ms beside it. Compare paths within a run (the ratios), not across dates.
 - A page occasionally showed about 1 fps for a whole run (headless Chromium throttling that page);
   its p50/p95 then rest on about 20 samples (\`bench/results/real-path.json\` has the counts).
 - A slope near 0 ms/s is the point of this section: the old player grew 230 ms a second through a
