@@ -40,7 +40,7 @@ export interface MediaEncoderOptions {
 }
 
 /** Frames waiting inside the encoder before new ones are dropped (the default; see {@link MediaEncoderOptions.maxEncodeQueue}). */
-export const MAX_VIDEO_ENCODE_QUEUE = 3;
+const MAX_VIDEO_ENCODE_QUEUE = 3;
 /**
  * A frame that reaches the encoder this much later after capture than the best of the last
  * {@link CAPTURE_LAG_WINDOW_US} is dropped: a backlog never builds before the encoder, so capture
@@ -123,9 +123,9 @@ export class MediaEncoder {
    * repeating the last *encoded* frame would keep the previous picture on air until the tab moves.
    */
   private lastFrame: VideoFrame | null = null;
-  private lastFrameGotAtMs = 0;
-  /** When a frame was last encoded (the repeat waits for {@link STILL_FRAME_REPEAT_MS} of none). */
   private lastFrameAtMs = 0;
+  /** When a frame was last encoded (the repeat waits for {@link STILL_FRAME_REPEAT_MS} of none). */
+  private lastEncodedAtMs = 0;
   private stillTimer: ReturnType<typeof setInterval> | null = null;
   private window = { frames: 0, bytes: 0, encodeMs: 0, busyDrops: 0, captured: 0 };
   private totals = { framesEncoded: 0, framesDropped: 0 };
@@ -227,7 +227,7 @@ export class MediaEncoder {
     this.perf.capture.tick();
     this.lastFrame?.close();
     this.lastFrame = frame.clone();
-    this.lastFrameGotAtMs = performance.now();
+    this.lastFrameAtMs = performance.now();
     // Capture timestamps share the clock of performance.now() (a fixed origin apart).
     this.captureLagUs = this.captureLag(frame.timestamp, performance.now() * 1000);
     if (this.captureLagUs > MAX_CAPTURE_LAG_US) return this.drop(frame, 'capture-late');
@@ -238,7 +238,7 @@ export class MediaEncoder {
     this.paceCredit = Math.min(2, this.paceCredit + Math.max(0, earned));
     if (this.paceCredit < 0.9) return this.drop(frame, 'paced');
     this.paceCredit -= 1;
-    this.lastFrameAtMs = performance.now();
+    this.lastEncodedAtMs = performance.now();
     this.encodeFrame(frame);
   }
 
@@ -288,14 +288,14 @@ export class MediaEncoder {
   private repeatStillFrame(): void {
     if (!this.lastFrame || this.error) return;
     const now = performance.now();
-    if (now - this.lastFrameAtMs < STILL_FRAME_REPEAT_MS) return;
+    if (now - this.lastEncodedAtMs < STILL_FRAME_REPEAT_MS) return;
     const last = this.lastFrame;
     // Same picture, later time: the source clock advanced by the time since it came.
-    const repeat = new VideoFrame(last, { timestamp: last.timestamp + Math.round((now - this.lastFrameGotAtMs) * 1000) });
+    const repeat = new VideoFrame(last, { timestamp: last.timestamp + Math.round((now - this.lastFrameAtMs) * 1000) });
     this.lastFrame = repeat.clone();
-    this.lastFrameGotAtMs = now;
-    last.close();
     this.lastFrameAtMs = now;
+    last.close();
+    this.lastEncodedAtMs = now;
     this.encodeFrame(repeat);
   }
 
